@@ -1,0 +1,117 @@
+"""Specialized neurons (paper section 3.2.2, Fig. 3, Eq. 4-8): what processes.
+
+A specialized neuron ``n_i`` holds gates ``g_i`` (see
+:mod:`mmdsts.models.layers.improved_semhash`), a spatial operator ``S_i`` (a
+1x3x3 convolution) and a temporal operator ``T_i`` (a 3x1x1 convolution). Its
+scoring kernel ``m_i`` lives in the layer's
+:class:`~mmdsts.models.layers.synapse.Synapse`, which decides whether the
+neuron is activated at all. Given binary decisions ``b`` drawn from ``g_i``::
+
+    X_S = (1 - b) . X                     (Eq. 4)   channels sent to S
+    X_T = b . X                           (Eq. 5)   channels sent to T
+    Z_S = S_i(X_S)                        (Eq. 6)
+    Z_T = T_i(X_T)                        (Eq. 7)
+    Z   = ReLU(BN(Z_S)) + ReLU(BN(Z_T))   (Eq. 8)
+    Z'  = fuse_i(Z)                       1x1x1 convolution
+
+Choices the paper leaves open (ours): ``S`` and ``T`` map ``N_in`` to ``N_in``
+channels without bias (a BatchNorm follows each); the fuse convolution keeps
+``N_in`` channels and has a bias; each of ``S`` and ``T`` has its own
+BatchNorm.
+"""
+from typing import Optional
+
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .improved_semhash import FixedHalfSplit, ImprovedSemhashGate
+
+
+class SpecializedNeuron(nn.Module):
+    """A specialized neuron with spatio-temporal specialization (Fig. 3).
+
+    Args:
+        channels (int): ``N_in``, input and output channels.
+        learn_gates (bool): Learn per-channel gates with Improved Semhash
+            (True, the paper) or use the fixed half/half split of the
+            "w/o Gates" ablation (Table 3). Defaults to True.
+    """
+
+    def __init__(self, channels: int, learn_gates: bool = True) -> None:
+        super().__init__()
+        self.gate = ImprovedSemhashGate(channels) if learn_gates \
+            else FixedHalfSplit(channels)
+        self.spatial = nn.Conv3d(
+            channels, channels, (1, 3, 3), padding=(0, 1, 1), bias=False)
+        self.temporal = nn.Conv3d(
+            channels, channels, (3, 1, 1), padding=(1, 0, 0), bias=False)
+        self.spatial_norm = nn.BatchNorm3d(channels)
+        self.temporal_norm = nn.BatchNorm3d(channels)
+        self.fuse = nn.Conv3d(channels, channels, 1)
+        # Kept as a tensor: converting here would synchronise with the GPU.
+        self.last_temporal_fraction: Optional[Tensor] = None
+
+    def forward(self, x: Tensor, decisions: Optional[Tensor] = None) -> Tensor:
+        """Process ``x`` ``(B, N_in, T, H, W)``.
+
+        Args:
+            x (Tensor): Input feature map.
+            decisions (Tensor, optional): ``b`` ``(B, N_in)``, 1 = temporal.
+                Drawn from the gates when None (the normal case; tests pass
+                their own).
+
+        Returns:
+            Tensor: ``Z'`` of the same shape as ``x``.
+        """
+        if decisions is None:
+            decisions = self.gate(x.shape[0])
+        self.last_temporal_fraction = (decisions.detach() > 0.5).float().mean()
+        b = decisions.to(x.dtype)[:, :, None, None, None]  # B, N_in, 1, 1, 1
+        z_spatial = self.spatial((1 - b) * x)  # Eq. 4, 6
+        z_temporal = self.temporal(b * x)  # Eq. 5, 7
+        z = F.relu(self.spatial_norm(z_spatial)) + \
+            F.relu(self.temporal_norm(z_temporal))  # Eq. 8
+        return self.fuse(z)
+
+    def upstream_parameters(self):
+        """Gate logits ``g_i`` (upstream: they make dynamic decisions)."""
+        return list(self.gate.parameters())
+
+    def downstream_parameters(self):
+        """Spatial and temporal operators ``S_i``, ``T_i`` (downstream)."""
+        return [self.spatial.weight, self.temporal.weight]
+
+    def temporal_fraction(self) -> float:
+        """Fraction of channels sent to ``T`` in the last forward (mean of the
+        hard decisions), else by the deterministic gate."""
+        if self.last_temporal_fraction is not None:
+            return float(self.last_temporal_fraction)
+        return float(self.gate.temporal_fraction())
+
+
+class Conv3dNeuron(nn.Module):
+    """The "w/o STS" ablation of Table 3: a neuron is one 3x3x3 convolution
+    followed by BatchNorm and ReLU; there are no gates.
+
+    Args:
+        channels (int): ``N_in``, input and output channels.
+    """
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv3d(channels, channels, 3, padding=1, bias=False)
+        self.norm = nn.BatchNorm3d(channels)
+
+    def forward(self, x: Tensor, decisions: Optional[Tensor] = None) -> Tensor:
+        return F.relu(self.norm(self.conv(x)))
+
+    def upstream_parameters(self):
+        return []
+
+    def downstream_parameters(self):
+        """The 3x3x3 operator takes the place of ``S`` and ``T``."""
+        return [self.conv.weight]
+
+    def temporal_fraction(self) -> float:
+        """Not defined without gates: NaN."""
+        return float('nan')

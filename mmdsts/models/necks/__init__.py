@@ -1,0 +1,3 @@
+from .dsts import DSTSNeck
+
+__all__ = ['DSTSNeck']
