@@ -1,0 +1,14 @@
+"""mmdsts: Dynamic Spatio-Temporal Specialization (ECCV 2022) for MMAction2.
+
+Importing this package first repairs the known packaging defects of the
+MMAction2 1.2.0 wheel (see :mod:`mmdsts.utils.mmaction_compat`), then registers
+mmdsts' modules into MMAction2's registries.
+"""
+from .version import __version__
+from .utils import mmaction_compat
+
+mmaction_compat.apply()
+
+from . import models  # noqa: E402,F401  registers DSTSNeck into mmaction's MODELS
+
+__all__ = ['__version__']
