@@ -21,7 +21,11 @@ Dispatch modes:
   runs only on its own samples (N-fold less work). At evaluation it gives the
   same values as ``'dense'`` (tests hold them equal); it is the evaluation
   default (section 4.1: "the input X is only processed by the best-matching
-  specialized neuron"). As a training option it is cheaper but its gradient
+  specialized neuron"), with each neuron convolving only the channels its
+  gates send to each operator (exact; see
+  :mod:`mmdsts.models.layers.specialized_neuron`). ``eval_dispatch='dense'``
+  is the paper-literal evaluation reference: every neuron, masked channels
+  (Eq. 4-5). As a training option it is cheaper but its gradient
   differs: the output is ``w_a * out_a`` with ``w_a`` the straight-through
   weight of the selected neuron ``a``, so the impulses receive
   ``dL/dy . out_a * d softmax_a / d v_j`` only, the term of the selected neuron;
@@ -140,7 +144,8 @@ class DSTSLayer(nn.Module):
         if not use_synapse:
             self.synapse.requires_grad_(False)
         self.neurons = nn.ModuleList(
-            SpecializedNeuron(channels, learn_gates)
+            SpecializedNeuron(channels, learn_gates,
+                              split_channels_at_eval=eval_dispatch == 'routed')
             if spatio_temporal_specialization else Conv3dNeuron(channels)
             for _ in range(num_neurons))
         self.last_routing: Optional[Routing] = None

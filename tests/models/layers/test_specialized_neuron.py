@@ -118,3 +118,23 @@ def test_temporal_fraction_reports_the_hard_decisions_used():
     x = torch.randn(2, 4, 3, 4, 4)
     neuron(x, decisions=torch.tensor([[1., 0., 0., 0.], [1., 1., 0., 0.]]))
     assert neuron.temporal_fraction() == pytest.approx(3 / 8)
+
+
+@pytest.mark.parametrize('logits', ['random', 'all_spatial', 'all_temporal'])
+def test_split_channel_evaluation_equals_the_masked_form(
+        logits, randomize_norms):
+    torch.manual_seed(0)
+    neuron = randomize_norms(SpecializedNeuron(8)).eval()
+    with torch.no_grad():
+        if logits == 'all_spatial':
+            neuron.gate.logits.fill_(-1.0)
+        elif logits == 'all_temporal':
+            neuron.gate.logits.fill_(1.0)
+        else:
+            neuron.gate.logits.copy_(torch.tensor([1, -1, -1, 1, 1, 1, -1, 1.]))
+    x = torch.randn(3, 8, 4, 5, 5)
+    masked = neuron(x, decisions=(neuron.gate.logits > 0).float().expand(3, -1))
+    assert neuron.split_channels_at_eval
+    torch.testing.assert_close(neuron(x), masked)
+    neuron.split_channels_at_eval = False
+    torch.testing.assert_close(neuron(x), masked, rtol=0, atol=0)
