@@ -2,6 +2,7 @@
 from .dsts_layer import DSTSLayer, dense_dispatch, routed_dispatch
 from .improved_semhash import (FixedHalfSplit, ImprovedSemhashGate,
                                improved_semhash, saturating_sigmoid)
+from .pointwise import PointwiseConvBN
 from .specialized_neuron import Conv3dNeuron, SpecializedNeuron
 from .synapse import (Routing, Synapse, gumbel_softmax_selection,
                       literal_impulses, pooled_impulses, sample_gumbel)
@@ -9,7 +10,7 @@ from .synapse import (Routing, Synapse, gumbel_softmax_selection,
 __all__ = [
     'DSTSLayer', 'dense_dispatch', 'routed_dispatch', 'FixedHalfSplit',
     'ImprovedSemhashGate', 'improved_semhash', 'saturating_sigmoid',
-    'Conv3dNeuron', 'SpecializedNeuron', 'Routing', 'Synapse',
+    'PointwiseConvBN', 'Conv3dNeuron', 'SpecializedNeuron', 'Routing', 'Synapse',
     'gumbel_softmax_selection', 'literal_impulses', 'pooled_impulses',
     'sample_gumbel'
 ]

@@ -33,17 +33,7 @@ from mmaction.registry import MODELS
 from mmengine.model import BaseModule
 from torch import Tensor, nn
 
-from ..layers import DSTSLayer
-
-
-def _pointwise(in_channels: int, out_channels: int, relu: bool) -> nn.Module:
-    layers = [
-        nn.Conv3d(in_channels, out_channels, 1, bias=False),
-        nn.BatchNorm3d(out_channels)
-    ]
-    if relu:
-        layers.append(nn.ReLU(inplace=True))
-    return nn.Sequential(*layers)
+from ..layers import DSTSLayer, PointwiseConvBN
 
 
 @MODELS.register_module()
@@ -107,7 +97,7 @@ class DSTSNeck(BaseModule):
         self.in_channels = in_channels
         self.mid_channels = in_channels if mid_channels is None else mid_channels
         projected = self.mid_channels != in_channels
-        self.proj_in = _pointwise(in_channels, self.mid_channels, True) \
+        self.proj_in = PointwiseConvBN(in_channels, self.mid_channels, True) \
             if projected else nn.Identity()
         self.layers = nn.ModuleList(
             DSTSLayer(
@@ -121,7 +111,7 @@ class DSTSNeck(BaseModule):
                 impulse_reduction=impulse_reduction,
                 train_dispatch=train_dispatch,
                 eval_dispatch=eval_dispatch) for _ in range(num_layers))
-        self.proj_out = _pointwise(self.mid_channels, in_channels, False) \
+        self.proj_out = PointwiseConvBN(self.mid_channels, in_channels, False) \
             if projected else nn.Identity()
 
     def _check_input(self, x: Tensor) -> None:
@@ -144,7 +134,9 @@ class DSTSNeck(BaseModule):
         z = self.proj_in(x)  # B, M, T, H, W
         for layer in self.layers:
             z = layer(z)
-        return x + self.proj_out(z)  # skip connection from the backbone
+        if isinstance(self.proj_out, nn.Identity):
+            return x + z  # skip connection from the backbone
+        return self.proj_out.forward_residual(z, residual=x)  # x + proj_out(z)
 
     def forward(self,
                 x: Tensor,

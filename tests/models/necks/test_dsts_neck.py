@@ -76,8 +76,8 @@ def test_skip_connection_adds_the_backbone_feature(randomize_norms):
         z = layer(z)
     torch.testing.assert_close(neck.forward_features(x), x + neck.proj_out(z))
     with torch.no_grad():  # a silent module leaves exactly the backbone feature
-        neck.proj_out[1].weight.zero_()
-        neck.proj_out[1].bias.zero_()
+        neck.proj_out.norm.weight.zero_()
+        neck.proj_out.norm.bias.zero_()
     assert torch.equal(neck.forward_features(x), x)
 
 
