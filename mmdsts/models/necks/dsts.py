@@ -158,12 +158,12 @@ class DSTSNeck(BaseModule):
     # The partition used by Upstream-Downstream Learning (section 3.3).
     def named_upstream_parameters(self) -> Iterator[Tuple[str, nn.Parameter]]:
         """Scoring kernels (``m``) and gates (``g``), with their names."""
-        return self._named_subset(self._upstream_ids())
+        return self._named_subset(DSTSLayer.upstream_parameters)
 
     def named_downstream_parameters(
             self) -> Iterator[Tuple[str, nn.Parameter]]:
         """Spatial and temporal operators (``S``, ``T``), with their names."""
-        return self._named_subset(self._downstream_ids())
+        return self._named_subset(DSTSLayer.downstream_parameters)
 
     def upstream_parameters(self) -> List[nn.Parameter]:
         """Parameters that make dynamic decisions: scoring kernels (and their
@@ -175,15 +175,10 @@ class DSTSNeck(BaseModule):
         spatial and temporal operators of every neuron."""
         return [p for _, p in self.named_downstream_parameters()]
 
-    def _upstream_ids(self):
-        return {id(p) for layer in self.layers
-                for p in layer.upstream_parameters()}
-
-    def _downstream_ids(self):
-        return {id(p) for layer in self.layers
-                for p in layer.downstream_parameters()}
-
-    def _named_subset(self, ids) -> Iterator[Tuple[str, nn.Parameter]]:
+    def _named_subset(self, select) -> Iterator[Tuple[str, nn.Parameter]]:
+        """Named parameters that ``select(layer)`` returns for some layer, in
+        ``named_parameters`` order."""
+        ids = {id(p) for layer in self.layers for p in select(layer)}
         return ((name, p) for name, p in self.named_parameters()
                 if id(p) in ids)
 
