@@ -9,6 +9,7 @@ from .utils import mmaction_compat
 
 mmaction_compat.apply()
 
-from . import models  # noqa: E402,F401  registers DSTSNeck into mmaction's MODELS
+from . import engine  # noqa: E402,F401  UDL constructor, hook, DDP wrapper
+from . import models  # noqa: E402,F401  DSTSNeck, DSTSRecognizer2D/3D
 
 __all__ = ['__version__']

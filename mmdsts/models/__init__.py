@@ -1,4 +1,5 @@
 """Models registered into MMAction2's registries."""
 from .necks import DSTSNeck
+from .recognizers import DSTSRecognizer2D, DSTSRecognizer3D
 
-__all__ = ['DSTSNeck']
+__all__ = ['DSTSNeck', 'DSTSRecognizer2D', 'DSTSRecognizer3D']

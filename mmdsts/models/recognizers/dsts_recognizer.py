@@ -1,0 +1,335 @@
+"""Recognizers that put a DSTS module between a stock model's features and
+its head, and train it with Upstream-Downstream Learning.
+
+A child of a stock MMAction2 config changes only the model type and adds the
+DSTS settings::
+
+    _base_ = 'mmaction::recognition/tpn/tpn-tsm_...sthv1-rgb.py'
+    model = dict(type='DSTSRecognizer2D', dsts=dict(in_channels=2048))
+
+The DSTS module sits after the stock neck when there is one (TPN: its fused
+output; TPN's auxiliary loss is kept) or after the backbone (Video Swin).
+
+``udl`` (bool or dict) switches Upstream-Downstream Learning (section 3.3);
+off is the "w/o UDL" row of Table 5 and trains exactly like the stock
+recognizer. With UDL the optimizer wrapper must be an ``OptimWrapperDict``
+with ``upstream`` and ``rest`` wrappers (build it with
+``constructor='UDLOptimWrapperConstructor'``), and every batch must carry a
+disjoint ``D_val`` batch under the key ``udl_val`` (``UDLValBatchHook`` adds
+it). UDL settings (dict form), all optional:
+
+* ``alpha`` (float): step size of the simulated update (Eq. 9). None (default):
+  the current learning rate of the downstream parameters, read from the
+  ``rest`` optimizer each iteration, so it follows the schedule.
+* ``max_nonfinite_in_a_row`` (int): a non-finite loss or meta-gradient in
+  steps 1-2 skips that meta update with a warning; more than this many in a
+  row stop training. Defaults to 3.
+"""
+import math
+from typing import Dict, Optional, Union
+
+import torch
+from mmaction.models.recognizers import Recognizer2D, Recognizer3D
+from mmaction.registry import MODELS
+from mmengine.logging import MessageHub, print_log
+from mmengine.optim import OptimWrapperDict
+
+from mmdsts.engine.udl import (LossCall, all_finite, average_across_ranks,
+                               frozen_buffers, meta_gradient,
+                               simulated_update)
+
+UDL_DEFAULTS = dict(alpha=None, max_nonfinite_in_a_row=3)
+
+
+def _tail_loss(tail: LossCall, feats, data_samples, kwargs) -> torch.Tensor:
+    """Classification loss of the DSTS module and head on backbone (+ stock
+    neck) features, summed like ``BaseModel.parse_losses``."""
+    x = tail.dsts(feats)[0]
+    losses = tail.cls_head.loss(x, data_samples, **kwargs)
+    return sum(v for k, v in losses.items() if 'loss' in k)
+
+
+def _entropy(load: torch.Tensor) -> torch.Tensor:
+    p = load[load > 0]
+    return -(p * p.log()).sum()
+
+
+class DSTSRecognizerMixin:
+    """Adds ``self.dsts`` after the stock features and the UDL train step.
+
+    Args:
+        dsts (dict): Config of the DSTS module (``type`` defaults to
+            ``'DSTSNeck'``); at least ``in_channels``.
+        udl (bool or dict): Upstream-Downstream Learning on (True or a dict
+            of settings, see the module docstring) or off. Defaults to True.
+    """
+
+    def _init_dsts(self, dsts: dict, udl: Union[bool, dict]) -> None:
+        if not isinstance(dsts, dict) or 'in_channels' not in dsts:
+            raise ValueError('model.dsts must be a dict with at least '
+                             '`in_channels`, e.g. dict(in_channels=2048)')
+        self.dsts = MODELS.build(dict(dict(type='DSTSNeck'), **dsts))
+        if udl is True:
+            udl = dict()
+        if isinstance(udl, dict):
+            unknown = set(udl) - set(UDL_DEFAULTS)
+            if unknown:
+                raise ValueError(f'model.udl: unknown keys {sorted(unknown)}; '
+                                 f'known: {sorted(UDL_DEFAULTS)}')
+            self.udl = dict(UDL_DEFAULTS, **udl)
+        elif udl in (False, None):
+            self.udl = None
+        else:
+            raise ValueError(f'model.udl must be a bool or a dict, got {udl!r}')
+        self._nonfinite_in_a_row = 0
+
+    # ---------------------------------------------------------- features
+    def extract_feat(self, inputs, stage='neck', data_samples=None,
+                     test_mode=False):
+        """Stock features, then the DSTS module (stage ``'neck'`` and
+        ``'head'``); stage ``'backbone'`` is unchanged."""
+        if stage == 'backbone':
+            return super().extract_feat(inputs, stage, data_samples,
+                                        test_mode)
+        x, kwargs = super().extract_feat(inputs, 'neck', data_samples,
+                                         test_mode)
+        x = self._apply_dsts(x)
+        if stage == 'head' and self.with_cls_head:
+            x = self.cls_head(x, **kwargs)
+        return x, kwargs
+
+    def _apply_dsts(self, x):
+        if isinstance(x, (tuple, list)):
+            raise ValueError(
+                'the DSTS module needs one 5-D feature map but the backbone'
+                f'/neck returned a {type(x).__name__} of {len(x)}; pick one '
+                'output (e.g. backbone out_indices) in model.backbone')
+        return self.dsts(x)[0]
+
+    # ---------------------------------------------------------- training
+    def forward(self, inputs, data_samples=None, mode='tensor', **kwargs):
+        if mode == 'udl':
+            return self.udl_forward(inputs, data_samples, **kwargs)
+        return super().forward(inputs, data_samples, mode, **kwargs)
+
+    def train_step(self, data, optim_wrapper):
+        """The stock step without UDL; the three UDL steps with it."""
+        if self.udl is not None:
+            return self.udl_train_step(self, data, optim_wrapper)
+        if isinstance(optim_wrapper, OptimWrapperDict):
+            return self.plain_step_with_two_optimizers(self, data,
+                                                       optim_wrapper)
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k != 'udl_val'}
+        return super().train_step(data, optim_wrapper)
+
+    def plain_step_with_two_optimizers(self, caller, data, optim_wrapper):
+        """"w/o UDL" with the UDL optimizers: one backward on D_train, then
+        both the rest and the upstream optimizer step (each with its own
+        learning rate and schedule)."""
+        wrappers = self._check_udl_wrappers(optim_wrapper)
+        data = {k: v for k, v in data.items() if k != 'udl_val'}
+        rest, upstream = wrappers['rest'], wrappers['upstream']
+        with rest.optim_context(self):
+            data = self.data_preprocessor(data, True)
+            losses = caller(**data, mode='loss')
+        parsed, log_vars = self.parse_losses(losses)
+        scale = self._loss_scale(rest)
+        rest.update_params(parsed)
+        params = self.dsts.upstream_parameters()
+        grads = [p.grad for p in params if p.grad is not None]
+        if grads and all_finite(*grads):
+            for g in grads:
+                g.div_(scale)
+            upstream.step()
+        upstream.zero_grad()
+        return log_vars
+
+    def udl_train_step(self, caller, data, optim_wrapper) -> Dict:
+        """One UDL iteration.
+
+        Args:
+            caller: What runs the forward: the model itself, or its DDP
+                wrapper so that step 3's gradients are all-reduced.
+            data (dict): A batch with the ``D_val`` batch under ``udl_val``.
+            optim_wrapper (OptimWrapperDict): ``upstream`` and ``rest``.
+        """
+        wrappers = self._check_udl_wrappers(optim_wrapper)
+        if not isinstance(data, dict) or 'udl_val' not in data:
+            raise KeyError(
+                'UDL needs a D_val batch in every training batch under '
+                "'udl_val'; add custom_hooks=[dict(type='UDLValBatchHook')] "
+                'to the config, or set model.udl=False')
+        data = dict(data)
+        val = data.pop('udl_val')
+        rest = wrappers['rest']
+        with rest.optim_context(self):
+            train = self.data_preprocessor(data, True)
+            val = self.data_preprocessor(val, True)
+            losses, meta_log = caller(
+                train['inputs'], train['data_samples'], mode='udl',
+                udl_val=val, udl_wrappers=wrappers)
+        parsed, log_vars = self.parse_losses(losses)
+        rest.update_params(parsed)  # step 3: d and the rest, u' frozen
+        wrappers['upstream'].zero_grad()  # step 3 must not move u
+        log_vars.update(meta_log)
+        return log_vars
+
+    def udl_forward(self, inputs, data_samples, udl_val, udl_wrappers):
+        """Backbone once on D_train (graph kept) and once on D_val (no grad),
+        steps 1-2 on detached features, then step 3's losses."""
+        feats, kwargs = super().extract_feat(inputs, 'neck', data_samples)
+        with torch.no_grad(), frozen_buffers(self):
+            val_feats, val_kwargs = super().extract_feat(
+                udl_val['inputs'], 'neck', udl_val['data_samples'])
+        meta_log = self._meta_update(
+            self._single(feats).detach(), data_samples, kwargs,
+            self._single(val_feats), udl_val['data_samples'], val_kwargs,
+            udl_wrappers)
+        x = self._apply_dsts(feats)
+        losses = self.cls_head.loss(x, data_samples, **kwargs)
+        losses.update(kwargs.get('loss_aux', dict()))
+        losses.update(self.routing_log())
+        return losses, meta_log
+
+    @staticmethod
+    def _single(x):
+        if isinstance(x, (tuple, list)):
+            raise ValueError('UDL needs one feature map before the DSTS '
+                             f'module, got a {type(x).__name__}')
+        return x
+
+    def _meta_update(self, feats, samples, kwargs, val_feats, val_samples,
+                     val_kwargs, wrappers) -> Dict[str, torch.Tensor]:
+        """Steps 1-2 (Eq. 9-10); applies u' through the upstream optimizer."""
+        tail = LossCall(dsts=self.dsts, cls_head=self.cls_head)
+        upstream = {f'dsts.{n}': p
+                    for n, p in self.dsts.named_upstream_parameters()}
+        downstream = {f'dsts.{n}': p
+                      for n, p in self.dsts.named_downstream_parameters()}
+        alpha = self._udl_alpha(wrappers['rest'], next(iter(
+            downstream.values())))
+        scale = self._loss_scale(wrappers['rest'])
+        kwargs = {k: v for k, v in kwargs.items() if k != 'loss_aux'}
+        val_kwargs = {k: v for k, v in val_kwargs.items() if k != 'loss_aux'}
+        with frozen_buffers(self):
+            train_loss = _tail_loss(tail, feats, samples, kwargs)
+            d_hat = simulated_update(train_loss * scale,
+                                     list(downstream.values()), alpha, scale)
+            d_hat = dict(zip(downstream, d_hat))
+            val_loss, grads = meta_gradient(
+                _tail_loss, tail, upstream, d_hat,
+                (val_feats, val_samples, val_kwargs), scale)
+        average_across_ranks(grads)
+        log = dict(udl_train_loss=train_loss.detach(),
+                   udl_meta_loss=val_loss.detach())
+        if not all_finite(train_loss.detach(), val_loss.detach(), *grads):
+            self._skip_meta_update()
+            log['udl_skipped'] = torch.ones((), device=feats.device)
+            return log
+        self._nonfinite_in_a_row = 0
+        for p, g in zip(upstream.values(), grads):
+            p.grad = g.to(p.dtype)
+        wrappers['upstream'].step()
+        wrappers['upstream'].zero_grad()
+        log['udl_skipped'] = torch.zeros((), device=feats.device)
+        return log
+
+    def routing_log(self) -> Dict[str, torch.Tensor]:
+        """Logged each interval (keys without 'loss' are not summed into the
+        loss): per-layer entropy of the neuron load of the last forward, and
+        the mean fraction of temporal channels of the gates."""
+        device = next(self.dsts.parameters()).device
+        log = {}
+        for j, stats in enumerate(self.dsts.routing_statistics()):
+            log[f'dsts_load_entropy_l{j}'] = _entropy(stats['load']).to(device)
+        log['dsts_temporal_fraction'] = torch.nanmean(
+            self.dsts.temporal_fractions()).to(device)
+        return log
+
+    def loss(self, inputs, data_samples, **kwargs) -> dict:
+        """The stock losses, plus the routing log."""
+        if self.udl is not None and self.training and \
+                torch.distributed.is_initialized():
+            raise RuntimeError(
+                'model.udl is on, but the model was trained through a plain '
+                'loss forward: MMDistributedDataParallel ignores the model\'s '
+                "train_step. Set model_wrapper_cfg=dict(type="
+                "'UDLDistributedDataParallel') in the config.")
+        losses = super().loss(inputs, data_samples, **kwargs)
+        losses.update(self.routing_log())
+        return losses
+
+    def _skip_meta_update(self):
+        self._nonfinite_in_a_row += 1
+        it = MessageHub.get_current_instance().get_info('iter', None)
+        limit = self.udl['max_nonfinite_in_a_row']
+        print_log(
+            f'UDL: non-finite loss or meta-gradient in steps 1-2 at iteration '
+            f'{it}; meta update skipped ({self._nonfinite_in_a_row} in a row, '
+            f'limit model.udl.max_nonfinite_in_a_row={limit})',
+            logger='current', level=30)
+        if self._nonfinite_in_a_row > limit:
+            raise RuntimeError(
+                f'UDL: {self._nonfinite_in_a_row} non-finite meta updates in '
+                f'a row (last at iteration {it}); training stopped. Lower the '
+                'learning rates or model.udl.alpha, or enable gradient '
+                'clipping (optim_wrapper.rest.clip_grad).')
+
+    def _check_udl_wrappers(self, optim_wrapper) -> OptimWrapperDict:
+        if not isinstance(optim_wrapper, OptimWrapperDict) or \
+                {'upstream', 'rest'} - set(optim_wrapper.keys()):
+            raise TypeError(
+                'UDL (model.udl) needs an OptimWrapperDict with `upstream` and '
+                "`rest`: set optim_wrapper.constructor='UDLOptimWrapperConstructor' "
+                'in the config, or model.udl=False')
+        return optim_wrapper
+
+    def _udl_alpha(self, rest, downstream_param) -> float:
+        if self.udl['alpha'] is not None:
+            return float(self.udl['alpha'])
+        for group in rest.optimizer.param_groups:
+            if any(p is downstream_param for p in group['params']):
+                return float(group['lr'])
+        raise ValueError('UDL: the downstream parameters are not in the rest '
+                         'optimizer; set model.udl.alpha explicitly')
+
+    @staticmethod
+    def _loss_scale(wrapper) -> float:
+        scaler = getattr(wrapper, 'loss_scaler', None)
+        if scaler is None or not scaler.is_enabled():
+            return 1.0
+        scale = float(scaler.get_scale())
+        return scale if math.isfinite(scale) and scale > 0 else 1.0
+
+
+@MODELS.register_module()
+class DSTSRecognizer3D(DSTSRecognizerMixin, Recognizer3D):
+    """``Recognizer3D`` (Video Swin, SlowOnly-TPN) + DSTS + UDL.
+
+    Args:
+        dsts (dict): DSTS module config, e.g. ``dict(in_channels=1024)``.
+        udl (bool or dict): See the module docstring. Defaults to True.
+        **kwargs: The stock ``Recognizer3D`` arguments.
+    """
+
+    def __init__(self, dsts: dict, udl: Union[bool, dict] = True,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._init_dsts(dsts, udl)
+
+
+@MODELS.register_module()
+class DSTSRecognizer2D(DSTSRecognizerMixin, Recognizer2D):
+    """``Recognizer2D`` (TSM-TPN) + DSTS + UDL.
+
+    Args:
+        dsts (dict): DSTS module config, e.g. ``dict(in_channels=2048)``.
+        udl (bool or dict): See the module docstring. Defaults to True.
+        **kwargs: The stock ``Recognizer2D`` arguments.
+    """
+
+    def __init__(self, dsts: dict, udl: Union[bool, dict] = True,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._init_dsts(dsts, udl)
