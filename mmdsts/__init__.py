@@ -6,8 +6,10 @@ mmdsts' modules into MMAction2's registries.
 """
 from .version import __version__
 from .utils import mmaction_compat
+from .utils.checkpoint import allow_mmengine_checkpoint_globals
 
 mmaction_compat.apply()
+allow_mmengine_checkpoint_globals()
 
 from . import engine  # noqa: E402,F401  UDL constructor, hook, DDP wrapper
 from . import models  # noqa: E402,F401  DSTSNeck, DSTSRecognizer2D/3D

@@ -88,9 +88,13 @@ class UDLValBatchHook(Hook):
             type='UDLValSampler', seed=self.seed, start=self.next_unused)
         cfg.pop('batch_sampler', None)
         cfg['persistent_workers'] = False
-        self._loader = runner.build_dataloader(cfg, seed=self.seed)
-        _ensure_sample_idx(self._loader.dataset)
-        self._iterator = iter(self._loader)
+        # Creating a DataLoader iterator draws from the global torch RNG;
+        # fork it so that the model's Gumbel / Semhash noise does not depend
+        # on when the stream (re)starts, e.g. after a resume.
+        with torch.random.fork_rng(devices=[]):
+            self._loader = runner.build_dataloader(cfg, seed=self.seed)
+            _ensure_sample_idx(self._loader.dataset)
+            self._iterator = iter(self._loader)
         self._buffer.clear()
         self._consumed = self.next_unused
 
