@@ -5,10 +5,11 @@ MMAction2 1.2.0 wheel (see :mod:`mmdsts.utils.mmaction_compat`), then registers
 mmdsts' modules into MMAction2's registries.
 """
 from .version import __version__
-from .utils import mmaction_compat
+from .utils import mmaction_compat, mmengine_compat
 from .utils.checkpoint import allow_mmengine_checkpoint_globals
 
 mmaction_compat.apply()
+mmengine_compat.apply()
 allow_mmengine_checkpoint_globals()
 
 from . import engine  # noqa: E402,F401  UDL constructor, hook, DDP wrapper
