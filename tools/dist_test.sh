@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Distributed testing with torchrun: tools/dist_test.sh CONFIG CHECKPOINT NPROC [test.py args]
+set -euo pipefail
+CONFIG=$1
+CHECKPOINT=$2
+NPROC=$3
+shift 3
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PYTHONPATH="$HERE/..${PYTHONPATH:+:$PYTHONPATH}" exec "${PYTHON:-python}" \
+  -m torch.distributed.run --nnodes="${NNODES:-1}" --node_rank="${NODE_RANK:-0}" \
+  --master_addr="${MASTER_ADDR:-127.0.0.1}" --master_port="${PORT:-29500}" \
+  --nproc_per_node="$NPROC" "$HERE/test.py" "$CONFIG" "$CHECKPOINT" \
+  --launcher pytorch "$@"
