@@ -265,3 +265,38 @@ def test_alpha_defaults_to_the_downstream_learning_rate():
     assert model._udl_alpha(wrappers['rest'], down) == 0.05
     model.udl['alpha'] = 0.5
     assert model._udl_alpha(wrappers['rest'], down) == 0.5
+
+
+def _one_udl_step(model, wrappers):
+    before = _snapshot(model)
+    batch = _batch()
+    batch['udl_val'] = _batch(seed=1, first_idx=100)
+    log = model.train_step(batch, wrappers)
+    assert log['udl_skipped'] == 0
+    changed = _changed(before, model)
+    upstream = {f'dsts.{n}' for n, _ in model.dsts.named_upstream_parameters()}
+    assert changed & upstream and changed - upstream
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+    return log
+
+
+def test_udl_step_with_gradient_clipping():
+    model = _model()
+    cfg = dict(optimizer=dict(type='SGD', lr=0.05, momentum=0.9),
+               clip_grad=dict(max_norm=0.01))
+    wrappers = UDLOptimWrapperConstructor(cfg)(model)
+    _one_udl_step(model, wrappers)
+    norm = wrappers['rest'].message_hub.get_scalar('train/grad_norm')
+    assert norm.current() > 0.01  # clipped down to max_norm=0.01
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(),
+                    reason='MMEngine AmpOptimWrapper runs on GPUs only')
+def test_udl_step_with_amp_on_gpu():
+    model = _model().cuda()
+    cfg = dict(type='AmpOptimWrapper',
+               optimizer=dict(type='SGD', lr=0.05, momentum=0.9),
+               clip_grad=dict(max_norm=1.0))
+    wrappers = UDLOptimWrapperConstructor(cfg)(model)
+    assert wrappers['rest'].loss_scaler.is_enabled()
+    _one_udl_step(model, wrappers)
