@@ -4,7 +4,10 @@ without UDL, same model, same batch size, measured side by side in one run.
 * without UDL: MMAction2's plain ``train_step`` (one forward/backward, one
   optimizer);
 * with UDL: the three steps of section 3.3 with a fresh ``D_val`` batch every
-  iteration (the backbone runs on it without gradients).
+  iteration (the backbone runs on it without gradients): ``udl_step_ratio``;
+* with UDL and the cheaper ``udl.d_val='previous_batch'`` (no extra backbone
+  pass, see the recognizer's docstring for the trade-off):
+  ``udl_step_ratio_previous_batch``.
 
 The model is a ``DSTSRecognizer3D`` with the default DSTS module (N=10, L=3,
 160 channels) on a ResNet3d backbone; on CPU a small one (``--preset cpu``),
@@ -100,6 +103,9 @@ def main():
     plain = build(preset, udl=False).to(device).train()
     udl = build(preset, udl=True).to(device).train()
     udl.load_state_dict(plain.state_dict())
+    udl_prev = build(preset, udl=dict(d_val='previous_batch')).to(
+        device).train()
+    udl_prev.load_state_dict(plain.state_dict())
     from mmengine.registry import OPTIM_WRAPPERS, OPTIMIZERS
     plain_wrapper = OPTIM_WRAPPERS.build(dict(
         type=wrapper_type,
@@ -107,6 +113,8 @@ def main():
                                         params=plain.parameters()))))
     udl_wrappers = UDLOptimWrapperConstructor(
         dict(type=wrapper_type, optimizer=optimizer))(udl)
+    prev_wrappers = UDLOptimWrapperConstructor(
+        dict(type=wrapper_type, optimizer=optimizer))(udl_prev)
     assert isinstance(plain_wrapper, OptimWrapper)
 
     counter = [0]
@@ -121,6 +129,13 @@ def main():
         data['udl_val'] = batch(preset, 10_000 + counter[0], 1_000)  # fresh
         udl.train_step(data, udl_wrappers)
 
+    def step_udl_prev():
+        counter[0] += 1
+        # disjoint consecutive batches, as a sampler without replacement
+        log = udl_prev.train_step(
+            batch(preset, counter[0], 100 * counter[0]), prev_wrappers)
+        assert counter[0] < 3 or log['udl_skipped'] == 0
+
     def timed(fn):
         if cuda:
             torch.cuda.synchronize()
@@ -130,22 +145,27 @@ def main():
             torch.cuda.synchronize()
         return time.perf_counter() - t
 
-    step_plain(), step_udl()  # warm-up
-    plain_s, udl_s = [], []
+    step_plain(), step_udl(), step_udl_prev()  # warm-up (and first cache)
+    plain_s, udl_s, prev_s = [], [], []
     for _ in range(args.repeats):
         plain_s.append(timed(step_plain))
         udl_s.append(timed(step_udl))
+        prev_s.append(timed(step_udl_prev))
     t_plain, t_udl = statistics.median(plain_s), statistics.median(udl_s)
+    t_prev = statistics.median(prev_s)
     common = dict(preset=name, batch_size=preset['batch_size'],
                   clip=preset['clip'], amp=preset['amp'])
     print(json.dumps(dict(what='train_iteration', plain_ms=1e3 * t_plain,
-                          udl_ms=1e3 * t_udl, **common)), flush=True)
+                          udl_ms=1e3 * t_udl,
+                          udl_previous_batch_ms=1e3 * t_prev, **common)),
+          flush=True)
     device_name = f'cuda: {torch.cuda.get_device_name()}' if cuda else (
         f'cpu: {platform.processor() or platform.machine()}, '
         f'{torch.get_num_threads()} threads')
     print(json.dumps(dict(
         udl_step_ratio=round(t_udl / t_plain, 3),
         d_val='fresh batch every iteration',
+        udl_step_ratio_previous_batch=round(t_prev / t_plain, 3),
         backbone=preset['backbone']['type'],
         dsts=dict(num_neurons=10, num_layers=3, mid_channels=160),
         device=device_name, torch=torch.__version__,

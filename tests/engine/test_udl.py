@@ -300,3 +300,22 @@ def test_udl_step_with_amp_on_gpu():
     wrappers = UDLOptimWrapperConstructor(cfg)(model)
     assert wrappers['rest'].loss_scaler.is_enabled()
     _one_udl_step(model, wrappers)
+
+
+def test_previous_batch_d_val_needs_no_extra_backbone_pass():
+    model = _model()
+    model.udl['d_val'] = 'previous_batch'
+    wrappers = _wrappers(model)
+    runs = []
+    model.backbone.register_forward_hook(lambda m, i, o: runs.append(1))
+    upstream = {f'dsts.{n}' for n, _ in model.dsts.named_upstream_parameters()}
+
+    log = model.train_step(_batch(seed=0, first_idx=0), wrappers)
+    assert log['udl_skipped'] == 1  # nothing to validate on yet
+    before = _snapshot(model)
+    log = model.train_step(_batch(seed=1, first_idx=4), wrappers)
+    assert log['udl_skipped'] == 0 and 'udl_meta_loss' in log
+    assert _changed(before, model) & upstream
+    log = model.train_step(_batch(seed=2, first_idx=6), wrappers)
+    assert log['udl_skipped'] == 1  # shares samples 6, 7 with D_val
+    assert len(runs) == 3  # one backbone forward per iteration

@@ -24,6 +24,16 @@ it). UDL settings (dict form), all optional:
 * ``max_nonfinite_in_a_row`` (int): a non-finite loss or meta-gradient in
   steps 1-2 skips that meta update with a warning; more than this many in a
   row stop training. Defaults to 3.
+* ``d_val`` (str): ``'fresh'`` (default): a D_val batch from
+  ``UDLValBatchHook`` every iteration, its backbone features computed anew.
+  ``'previous_batch'``: the cheaper option, D_val is the previous
+  iteration's D_train batch with the (detached) backbone features already
+  computed for it, so UDL costs no extra backbone forward. Trade-offs: those
+  features come from the backbone of one step earlier, the samples were just
+  trained on (a weaker "unseen" estimate than an independent batch), the
+  first iteration and the first after a resume make no meta update, and an
+  iteration whose D_train shares a sample with the previous batch (possible
+  across epoch boundaries) skips its meta update. No hook is needed.
 """
 import math
 from typing import Dict, Optional, Union
@@ -38,7 +48,8 @@ from mmdsts.engine.udl import (LossCall, all_finite, average_across_ranks,
                                frozen_buffers, meta_gradient,
                                simulated_update)
 
-UDL_DEFAULTS = dict(alpha=None, max_nonfinite_in_a_row=3)
+UDL_DEFAULTS = dict(alpha=None, max_nonfinite_in_a_row=3, d_val='fresh')
+D_VAL_SOURCES = ('fresh', 'previous_batch')
 
 
 def _tail_loss(tail: LossCall, feats, data_samples, kwargs) -> torch.Tensor:
@@ -47,6 +58,17 @@ def _tail_loss(tail: LossCall, feats, data_samples, kwargs) -> torch.Tensor:
     x = tail.dsts(feats)[0]
     losses = tail.cls_head.loss(x, data_samples, **kwargs)
     return sum(v for k, v in losses.items() if 'loss' in k)
+
+
+def _disjoint(samples_a, samples_b) -> bool:
+    """Whether two batches share no ``sample_idx`` (which must be packed)."""
+    def ids(samples):
+        found = [s.metainfo.get('sample_idx') for s in samples]
+        if any(i is None for i in found):
+            raise KeyError("model.udl.d_val='previous_batch' needs 'sample_idx' "
+                           'in the meta_keys of PackActionInputs (train_pipeline)')
+        return set(found)
+    return ids(samples_a).isdisjoint(ids(samples_b))
 
 
 def _entropy(load: torch.Tensor) -> torch.Tensor:
@@ -77,11 +99,15 @@ class DSTSRecognizerMixin:
                 raise ValueError(f'model.udl: unknown keys {sorted(unknown)}; '
                                  f'known: {sorted(UDL_DEFAULTS)}')
             self.udl = dict(UDL_DEFAULTS, **udl)
+            if self.udl['d_val'] not in D_VAL_SOURCES:
+                raise ValueError(f'model.udl.d_val must be one of '
+                                 f"{D_VAL_SOURCES}, got {self.udl['d_val']!r}")
         elif udl in (False, None):
             self.udl = None
         else:
             raise ValueError(f'model.udl must be a bool or a dict, got {udl!r}')
         self._nonfinite_in_a_row = 0
+        self._previous_batch = None  # (features, data_samples, kwargs)
 
     # ---------------------------------------------------------- features
     def extract_feat(self, inputs, stage='neck', data_samples=None,
@@ -155,17 +181,20 @@ class DSTSRecognizerMixin:
             optim_wrapper (OptimWrapperDict): ``upstream`` and ``rest``.
         """
         wrappers = self._check_udl_wrappers(optim_wrapper)
-        if not isinstance(data, dict) or 'udl_val' not in data:
+        fresh = self.udl['d_val'] == 'fresh'
+        if fresh and (not isinstance(data, dict) or 'udl_val' not in data):
             raise KeyError(
                 'UDL needs a D_val batch in every training batch under '
                 "'udl_val'; add custom_hooks=[dict(type='UDLValBatchHook')] "
                 'to the config, or set model.udl=False')
         data = dict(data)
-        val = data.pop('udl_val')
+        val = data.pop('udl_val', None) if fresh else None
+        data.pop('udl_val', None)
         rest = wrappers['rest']
         with rest.optim_context(self):
             train = self.data_preprocessor(data, True)
-            val = self.data_preprocessor(val, True)
+            if fresh:
+                val = self.data_preprocessor(val, True)
             losses, meta_log = caller(
                 train['inputs'], train['data_samples'], mode='udl',
                 udl_val=val, udl_wrappers=wrappers)
@@ -179,13 +208,24 @@ class DSTSRecognizerMixin:
         """Backbone once on D_train (graph kept) and once on D_val (no grad),
         steps 1-2 on detached features, then step 3's losses."""
         feats, kwargs = super().extract_feat(inputs, 'neck', data_samples)
-        with torch.no_grad(), frozen_buffers(self):
-            val_feats, val_kwargs = super().extract_feat(
-                udl_val['inputs'], 'neck', udl_val['data_samples'])
-        meta_log = self._meta_update(
-            self._single(feats).detach(), data_samples, kwargs,
-            self._single(val_feats), udl_val['data_samples'], val_kwargs,
-            udl_wrappers)
+        if udl_val is not None:
+            with torch.no_grad(), frozen_buffers(self):
+                val_feats, val_kwargs = super().extract_feat(
+                    udl_val['inputs'], 'neck', udl_val['data_samples'])
+            val = (self._single(val_feats), udl_val['data_samples'],
+                   val_kwargs)
+        else:  # d_val='previous_batch'
+            val, self._previous_batch = self._previous_batch, (
+                self._single(feats).detach(), data_samples,
+                {k: v for k, v in kwargs.items() if k != 'loss_aux'})
+            if val is not None and not _disjoint(data_samples, val[1]):
+                val = None
+        if val is None:
+            meta_log = dict(udl_skipped=torch.ones((), device=feats.device))
+        else:
+            meta_log = self._meta_update(self._single(feats).detach(),
+                                         data_samples, kwargs, *val,
+                                         udl_wrappers)
         x = self._apply_dsts(feats)
         losses = self.cls_head.loss(x, data_samples, **kwargs)
         losses.update(kwargs.get('loss_aux', dict()))
