@@ -114,6 +114,10 @@ class DSTSNeck(BaseModule):
         self.proj_out = PointwiseConvBN(self.mid_channels, in_channels, False) \
             if projected else nn.Identity()
 
+    # Where the neck's settings live in a config, for error messages; the
+    # DSTS recognizers set 'model.dsts'.
+    config_key = 'model.neck'
+
     def _check_input(self, x: Tensor) -> None:
         if not isinstance(x, Tensor) or x.dim() != 5:
             got = f'a {x.dim()}-D tensor of shape {tuple(x.shape)}' \
@@ -125,8 +129,8 @@ class DSTSNeck(BaseModule):
             raise ValueError(
                 f'DSTSNeck was built with in_channels={self.in_channels} but '
                 f'the backbone feature has {x.shape[1]} channels (shape '
-                f'{tuple(x.shape)}). Set the neck\'s `in_channels` to '
-                f'{x.shape[1]} in the config (model.neck.in_channels).')
+                f'{tuple(x.shape)}). Set {self.config_key}.in_channels='
+                f'{x.shape[1]} in the config.')
 
     def forward_features(self, x: Tensor) -> Tensor:
         """``(B, C, T, H, W)`` -> ``(B, C, T, H, W)``: ``X + DSTS(X)``."""

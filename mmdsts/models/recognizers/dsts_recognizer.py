@@ -52,10 +52,28 @@ UDL_DEFAULTS = dict(alpha=None, max_nonfinite_in_a_row=3, d_val='fresh')
 D_VAL_SOURCES = ('fresh', 'previous_batch')
 
 
+def run_dsts(dsts, x):
+    """The DSTS module on a stock feature.
+
+    ``Recognizer2D`` (TSM-TPN) squeezes TPN's fused output, whose temporal
+    length is 1, to ``(N, C, H, W)`` before the head; the module then sees it
+    as ``(N, C, 1, H, W)`` (its temporal operators reduce to their centre tap)
+    and the result is squeezed back.
+    """
+    if isinstance(x, (tuple, list)):
+        raise ValueError(
+            'the DSTS module needs one feature map but the backbone/neck '
+            f'returned a {type(x).__name__} of {len(x)}; pick one output '
+            '(e.g. backbone out_indices) in model.backbone')
+    if isinstance(x, torch.Tensor) and x.dim() == 4:
+        return dsts(x.unsqueeze(2))[0].squeeze(2)
+    return dsts(x)[0]
+
+
 def _tail_loss(tail: LossCall, feats, data_samples, kwargs) -> torch.Tensor:
     """Classification loss of the DSTS module and head on backbone (+ stock
     neck) features, summed like ``BaseModel.parse_losses``."""
-    x = tail.dsts(feats)[0]
+    x = run_dsts(tail.dsts, feats)
     losses = tail.cls_head.loss(x, data_samples, **kwargs)
     return sum(v for k, v in losses.items() if 'loss' in k)
 
@@ -91,6 +109,7 @@ class DSTSRecognizerMixin:
             raise ValueError('model.dsts must be a dict with at least '
                              '`in_channels`, e.g. dict(in_channels=2048)')
         self.dsts = MODELS.build(dict(dict(type='DSTSNeck'), **dsts))
+        self.dsts.config_key = 'model.dsts'
         if udl is True:
             udl = dict()
         if isinstance(udl, dict):
@@ -125,12 +144,7 @@ class DSTSRecognizerMixin:
         return x, kwargs
 
     def _apply_dsts(self, x):
-        if isinstance(x, (tuple, list)):
-            raise ValueError(
-                'the DSTS module needs one 5-D feature map but the backbone'
-                f'/neck returned a {type(x).__name__} of {len(x)}; pick one '
-                'output (e.g. backbone out_indices) in model.backbone')
-        return self.dsts(x)[0]
+        return run_dsts(self.dsts, x)
 
     # ---------------------------------------------------------- training
     def forward(self, inputs, data_samples=None, mode='tensor', **kwargs):
