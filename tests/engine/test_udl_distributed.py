@@ -1,7 +1,6 @@
 """UDL under torchrun: 2 CPU processes (gloo) stay in lock-step."""
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
@@ -9,20 +8,14 @@ WORKER = osp.join(osp.dirname(osp.abspath(__file__)), 'udl_ddp_worker.py')
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
 def test_two_processes_end_with_identical_parameters(tmp_path):
     # The workers import the same mmdsts as this test process: the checkout.
     path = os.pathsep.join(filter(None, [REPO, os.environ.get('PYTHONPATH')]))
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore',
                PYTHONPATH=path)
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nnodes=1',
-           '--nproc_per_node=2', '--master_addr=127.0.0.1',
-           f'--master_port={_free_port()}', WORKER, str(tmp_path), '4']
+    # --standalone: torchrun picks a free local port itself (no race).
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone',
+           '--nproc_per_node=2', WORKER, str(tmp_path), '4']
     result = subprocess.run(cmd, env=env, capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
