@@ -104,6 +104,11 @@ class DSTSRecognizerMixin:
             of settings, see the module docstring) or off. Defaults to True.
     """
 
+    def __init__(self, dsts: dict, udl: Union[bool, dict] = True,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)  # the stock recognizer
+        self._init_dsts(dsts, udl)
+
     def _init_dsts(self, dsts: dict, udl: Union[bool, dict]) -> None:
         if not isinstance(dsts, dict) or 'in_channels' not in dsts:
             raise ValueError('model.dsts must be a dict with at least '
@@ -367,11 +372,6 @@ class DSTSRecognizer3D(DSTSRecognizerMixin, Recognizer3D):
         **kwargs: The stock ``Recognizer3D`` arguments.
     """
 
-    def __init__(self, dsts: dict, udl: Union[bool, dict] = True,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._init_dsts(dsts, udl)
-
 
 @MODELS.register_module()
 class DSTSRecognizer2D(DSTSRecognizerMixin, Recognizer2D):
@@ -382,8 +382,3 @@ class DSTSRecognizer2D(DSTSRecognizerMixin, Recognizer2D):
         udl (bool or dict): See the module docstring. Defaults to True.
         **kwargs: The stock ``Recognizer2D`` arguments.
     """
-
-    def __init__(self, dsts: dict, udl: Union[bool, dict] = True,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._init_dsts(dsts, udl)
