@@ -78,8 +78,7 @@ class UDLValBatchHook(Hook):
     def before_run(self, runner) -> None:
         if self.seed is None:
             self.seed = int(getattr(runner, 'seed', 0) or 0)
-        for dataset in (runner.train_dataloader.dataset, ):
-            _ensure_sample_idx(dataset)
+        _ensure_sample_idx(runner.train_dataloader.dataset)
         self._dataloader_cfg = copy.deepcopy(runner.cfg.train_dataloader)
 
     def _start_stream(self, runner) -> None:

@@ -52,6 +52,20 @@ UDL_DEFAULTS = dict(alpha=None, max_nonfinite_in_a_row=3, d_val='fresh')
 D_VAL_SOURCES = ('fresh', 'previous_batch')
 
 
+def _one_feature_map(x):
+    if isinstance(x, (tuple, list)):
+        raise ValueError(
+            'the DSTS module needs one feature map but the backbone/neck '
+            f'returned a {type(x).__name__} of {len(x)}; pick one output '
+            '(e.g. backbone out_indices) in model.backbone')
+    return x
+
+
+def _without_val(data):
+    """The batch without the D_val batch a UDLValBatchHook may have added."""
+    return {k: v for k, v in data.items() if k != 'udl_val'}
+
+
 def run_dsts(dsts, x):
     """The DSTS module on a stock feature.
 
@@ -60,12 +74,8 @@ def run_dsts(dsts, x):
     as ``(N, C, 1, H, W)`` (its temporal operators reduce to their centre tap)
     and the result is squeezed back.
     """
-    if isinstance(x, (tuple, list)):
-        raise ValueError(
-            'the DSTS module needs one feature map but the backbone/neck '
-            f'returned a {type(x).__name__} of {len(x)}; pick one output '
-            '(e.g. backbone out_indices) in model.backbone')
-    if isinstance(x, torch.Tensor) and x.dim() == 4:
+    x = _one_feature_map(x)
+    if x.dim() == 4:
         return dsts(x.unsqueeze(2))[0].squeeze(2)
     return dsts(x)[0]
 
@@ -90,8 +100,8 @@ def _disjoint(samples_a, samples_b) -> bool:
 
 
 def _entropy(load: torch.Tensor) -> torch.Tensor:
-    p = load[load > 0]
-    return -(p * p.log()).sum()
+    """Entropy of a load distribution, 0 log 0 = 0, without host syncs."""
+    return -torch.special.xlogy(load, load).sum()
 
 
 class DSTSRecognizerMixin:
@@ -165,7 +175,7 @@ class DSTSRecognizerMixin:
             return self.plain_step_with_two_optimizers(self, data,
                                                        optim_wrapper)
         if isinstance(data, dict):
-            data = {k: v for k, v in data.items() if k != 'udl_val'}
+            data = _without_val(data)
         return super().train_step(data, optim_wrapper)
 
     def plain_step_with_two_optimizers(self, caller, data, optim_wrapper):
@@ -173,7 +183,7 @@ class DSTSRecognizerMixin:
         both the rest and the upstream optimizer step (each with its own
         learning rate and schedule)."""
         wrappers = self._check_udl_wrappers(optim_wrapper)
-        data = {k: v for k, v in data.items() if k != 'udl_val'}
+        data = _without_val(data)
         rest, upstream = wrappers['rest'], wrappers['upstream']
         with rest.optim_context(self):
             data = self.data_preprocessor(data, True)
@@ -206,14 +216,11 @@ class DSTSRecognizerMixin:
                 'UDL needs a D_val batch in every training batch under '
                 "'udl_val'; add custom_hooks=[dict(type='UDLValBatchHook')] "
                 'to the config, or set model.udl=False')
-        data = dict(data)
-        val = data.pop('udl_val', None) if fresh else None
-        data.pop('udl_val', None)
         rest = wrappers['rest']
         with rest.optim_context(self):
-            train = self.data_preprocessor(data, True)
-            if fresh:
-                val = self.data_preprocessor(val, True)
+            train = self.data_preprocessor(_without_val(data), True)
+            val = self.data_preprocessor(data['udl_val'], True) \
+                if fresh else None
             losses, meta_log = caller(
                 train['inputs'], train['data_samples'], mode='udl',
                 udl_val=val, udl_wrappers=wrappers)
@@ -231,18 +238,18 @@ class DSTSRecognizerMixin:
             with torch.no_grad(), frozen_buffers(self):
                 val_feats, val_kwargs = super().extract_feat(
                     udl_val['inputs'], 'neck', udl_val['data_samples'])
-            val = (self._single(val_feats), udl_val['data_samples'],
+            val = (_one_feature_map(val_feats), udl_val['data_samples'],
                    val_kwargs)
         else:  # d_val='previous_batch'
             val, self._previous_batch = self._previous_batch, (
-                self._single(feats).detach(), data_samples,
+                _one_feature_map(feats).detach(), data_samples,
                 {k: v for k, v in kwargs.items() if k != 'loss_aux'})
             if val is not None and not _disjoint(data_samples, val[1]):
                 val = None
         if val is None:
             meta_log = dict(udl_skipped=torch.ones((), device=feats.device))
         else:
-            meta_log = self._meta_update(self._single(feats).detach(),
+            meta_log = self._meta_update(_one_feature_map(feats).detach(),
                                          data_samples, kwargs, *val,
                                          udl_wrappers)
         x = self._apply_dsts(feats)
@@ -250,13 +257,6 @@ class DSTSRecognizerMixin:
         losses.update(kwargs.get('loss_aux', dict()))
         losses.update(self.routing_log())
         return losses, meta_log
-
-    @staticmethod
-    def _single(x):
-        if isinstance(x, (tuple, list)):
-            raise ValueError('UDL needs one feature map before the DSTS '
-                             f'module, got a {type(x).__name__}')
-        return x
 
     def _meta_update(self, feats, samples, kwargs, val_feats, val_samples,
                      val_kwargs, wrappers) -> Dict[str, torch.Tensor]:
@@ -298,12 +298,19 @@ class DSTSRecognizerMixin:
         """Logged each interval (keys without 'loss' are not summed into the
         loss): per-layer entropy of the neuron load of the last forward, and
         the mean fraction of temporal channels of the gates."""
-        device = next(self.dsts.parameters()).device
+        # Runs every iteration: stays in device tensors (no host syncs).
         log = {}
-        for j, stats in enumerate(self.dsts.routing_statistics()):
-            log[f'dsts_load_entropy_l{j}'] = _entropy(stats['load']).to(device)
-        log['dsts_temporal_fraction'] = torch.nanmean(
-            self.dsts.temporal_fractions()).to(device)
+        gates = []
+        for j, layer in enumerate(self.dsts.layers):
+            if layer.last_routing is not None:
+                selected = layer.last_routing.selected
+                load = torch.bincount(
+                    selected, minlength=len(layer.neurons)) / selected.numel()
+                log[f'dsts_load_entropy_l{j}'] = _entropy(load)
+            gates += [n.gate for n in layer.neurons if hasattr(n, 'gate')]
+        if gates:  # none in the "w/o STS" ablation
+            log['dsts_temporal_fraction'] = torch.stack(
+                [g.temporal_fraction() for g in gates]).mean()
         return log
 
     def loss(self, inputs, data_samples, **kwargs) -> dict:
