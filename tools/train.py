@@ -6,19 +6,17 @@
 Also reached as ``mim train mmdsts CONFIG`` and ``tools/dist_train.sh``.
 """
 import argparse
-import os
-import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmdsts  # noqa: F401  registers DSTS models, UDL hooks and wrappers
+from mmdsts.utils.tools_config import add_common_args, load_config
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a recognizer')
     parser.add_argument('config', help='config file')
-    parser.add_argument('--work-dir', help='where logs and checkpoints go')
     parser.add_argument(
         '--resume', nargs='?', const='auto', default=None,
         help='resume from CKPT, or (no value) from the latest checkpoint in '
@@ -28,23 +26,12 @@ def parse_args():
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the LR by the actual total batch size '
                         '(config key auto_scale_lr.base_batch_size)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config keys, e.g. model.udl=False')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_common_args(parser)
+    return parser.parse_args()
 
 
 def build_config(args) -> Config:
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.launcher = args.launcher
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
-        'work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_config(args)
     if args.amp:
         # With UDL the rest wrapper is the top-level optim_wrapper type.
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
