@@ -12,6 +12,7 @@ mmaction_compat.apply()
 mmengine_compat.apply()
 allow_mmengine_checkpoint_globals()
 
+from . import datasets  # noqa: E402,F401  VerifiedVideoDataset
 from . import engine  # noqa: E402,F401  UDL constructor, hook, DDP wrapper
 from . import models  # noqa: E402,F401  DSTSNeck, DSTSRecognizer2D/3D
 
