@@ -17,15 +17,10 @@ from mmengine.registry import MODEL_WRAPPERS
 class UDLDistributedDataParallel(MMDistributedDataParallel):
     """``model_wrapper_cfg=dict(type='UDLDistributedDataParallel')``.
 
-    On CPU (gloo) ``device_ids`` is dropped: the Runner passes
-    ``[LOCAL_RANK]``, which DDP refuses for a CPU module.
+    On CPU (gloo) ``device_ids`` is dropped, as for every
+    ``MMDistributedDataParallel`` once mmdsts is imported
+    (:mod:`mmdsts.utils.mmengine_compat`).
     """
-
-    def __init__(self, module, device_ids=None, **kwargs):
-        first = next(module.parameters(), None)
-        if first is None or first.device.type == 'cpu':
-            device_ids = None
-        super().__init__(module=module, device_ids=device_ids, **kwargs)
 
     def train_step(self, data, optim_wrapper):
         module = self.module

@@ -66,9 +66,14 @@ def simulated_update(loss: Tensor, downstream: Sequence[Tensor],
         downstream (Sequence[Tensor]): ``d``.
         alpha (float): Step size of the simulated update.
         scale (float): Loss scale to divide out of the gradients (AMP).
+
+    A ``d`` the loss does not reach (a neuron no sample was routed to, with
+    ``train_dispatch='routed'``) has a zero gradient and stays ``d``.
     """
-    grads = torch.autograd.grad(loss, downstream, create_graph=True)
-    return [d - alpha * (g / scale) for d, g in zip(downstream, grads)]
+    grads = torch.autograd.grad(loss, downstream, create_graph=True,
+                                allow_unused=True)
+    return [d if g is None else d - alpha * (g / scale)
+            for d, g in zip(downstream, grads)]
 
 
 def meta_gradient(loss_fn: Callable[..., Tensor],

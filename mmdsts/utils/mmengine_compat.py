@@ -7,6 +7,11 @@ that raises ``AttributeError: module 'torch._C' has no attribute
 CPU machine. Where CUDA is unavailable we initialise the process group with
 gloo (NCCL needs GPUs) and skip ``set_device``; with CUDA, MMEngine's own
 function runs unchanged.
+
+The Runner then wraps the model in ``MMDistributedDataParallel`` with
+``device_ids=[LOCAL_RANK]``, which DDP refuses for a module on the CPU; there
+the device ids are dropped (DDP's documented form for CPU modules), so a stock
+config also trains and tests with ``torchrun`` on a CPU machine.
 """
 import os
 
@@ -14,6 +19,27 @@ import torch
 
 
 def apply() -> None:
+    _cpu_aware_init_dist_pytorch()
+    _cpu_aware_ddp_wrapper()
+
+
+def _cpu_aware_ddp_wrapper() -> None:
+    from mmengine.model import MMDistributedDataParallel
+    original = MMDistributedDataParallel.__init__
+    if getattr(original, 'mmdsts_cpu_aware', False):
+        return
+
+    def __init__(self, module, device_ids=None, **kwargs):
+        first = next(module.parameters(), None)
+        if first is None or first.device.type == 'cpu':
+            device_ids = None
+        original(self, module=module, device_ids=device_ids, **kwargs)
+
+    __init__.mmdsts_cpu_aware = True
+    MMDistributedDataParallel.__init__ = __init__
+
+
+def _cpu_aware_init_dist_pytorch() -> None:
     from mmengine.dist import utils as dist_utils
     original = dist_utils._init_dist_pytorch
     if getattr(original, 'mmdsts_cpu_aware', False):

@@ -280,6 +280,17 @@ def _one_udl_step(model, wrappers):
     return log
 
 
+def test_udl_step_with_routed_training_and_idle_neurons():
+    """With train_dispatch='routed' a neuron no sample selected is not in the
+    graph: its simulated update (Eq. 9) leaves it as it is instead of
+    failing."""
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg(True, num_neurons=8,
+                                   train_dispatch='routed')).train()
+    log = _one_udl_step(model, _wrappers(model))  # batch 4 < 8 neurons
+    assert torch.isfinite(log['udl_meta_loss'])
+
+
 def test_udl_step_with_gradient_clipping():
     model = _model()
     cfg = dict(optimizer=dict(type='SGD', lr=0.05, momentum=0.9),
