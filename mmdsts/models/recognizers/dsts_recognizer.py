@@ -125,6 +125,7 @@ class DSTSRecognizerMixin:
                              '`in_channels`, e.g. dict(in_channels=2048)')
         self.dsts = MODELS.build(dict(dict(type='DSTSNeck'), **dsts))
         self.dsts.config_key = 'model.dsts'
+        self._check_head_channels()
         if udl is True:
             udl = dict()
         if isinstance(udl, dict):
@@ -142,6 +143,19 @@ class DSTSRecognizerMixin:
             raise ValueError(f'model.udl must be a bool or a dict, got {udl!r}')
         self._nonfinite_in_a_row = 0
         self._previous_batch = None  # (features, data_samples, kwargs)
+
+    def _check_head_channels(self) -> None:
+        """The DSTS module keeps the channel count (skip connection, Eq. 8),
+        so the head must take ``model.dsts.in_channels`` channels."""
+        head_channels = getattr(getattr(self, 'cls_head', None),
+                                'in_channels', None)
+        if head_channels is not None and \
+                head_channels != self.dsts.in_channels:
+            raise ValueError(
+                f'model.cls_head.in_channels={head_channels} disagrees with '
+                f'model.dsts.in_channels={self.dsts.in_channels}: the DSTS '
+                'module outputs as many channels as it takes (the backbone/'
+                'neck feature), so set both to that channel count')
 
     # ---------------------------------------------------------- features
     def extract_feat(self, inputs, stage='neck', data_samples=None,

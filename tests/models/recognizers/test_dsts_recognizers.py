@@ -20,12 +20,14 @@ SWIN_B = osp.join(CONFIGS, 'swin', 'swin-base-p244-w877_in1k-pre_8xb8-amp-'
                   '32x2x1-30e_kinetics400-rgb.py')
 
 
-def _dsts_model(path, model_type, channels, **backbone):
+def _dsts_model(path, model_type, channels, head_channels=None, **backbone):
     register_all_modules()
     cfg = Config.fromfile(path)
     cfg.model.backbone.update(backbone)  # no pretrained download
     cfg.model.update(type=model_type, dsts=dict(in_channels=channels,
                                                 num_neurons=3))
+    if head_channels is not None:
+        cfg.model.cls_head.in_channels = head_channels
     torch.manual_seed(0)
     return MODELS.build(cfg.model)
 
@@ -73,10 +75,18 @@ def test_stock_config_gains_dsts_by_changing_the_type(name):
 
 
 def test_channel_mismatch_names_the_dsts_config_key():
-    model = _dsts_model(SWIN_B, 'DSTSRecognizer3D', 512, pretrained=None,
-                        pretrained2d=False)
+    model = _dsts_model(SWIN_B, 'DSTSRecognizer3D', 512, head_channels=512,
+                        pretrained=None, pretrained2d=False)
     with pytest.raises(ValueError, match=r'model\.dsts\.in_channels=1024'):
         model.extract_feat(torch.randn(1, 1, 3, 4, 64, 64))
+
+
+def test_head_channel_mismatch_names_both_config_keys():
+    with pytest.raises(ValueError) as error:
+        _dsts_model(SWIN_B, 'DSTSRecognizer3D', 1024, head_channels=768,
+                    pretrained=None, pretrained2d=False)
+    assert 'model.cls_head.in_channels=768' in str(error.value)
+    assert 'model.dsts.in_channels=1024' in str(error.value)
 
 
 @pytest.mark.parametrize('udl', [1, 'yes', dict(alpha=0.1, beta=2),
