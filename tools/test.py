@@ -1,16 +1,22 @@
 """Evaluate a checkpoint with the config's test loop and metrics.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
-        [--cfg-options KEY=VALUE ...] [--launcher pytorch]
+        [--metrics-json FILE] [--cfg-options KEY=VALUE ...]
+        [--launcher pytorch]
 
 Also reached as ``mim test mmdsts CONFIG --checkpoint CKPT`` and
 ``tools/dist_test.sh``.
 """
 import argparse
+import json
+import os
+import os.path as osp
 
+from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 import mmdsts  # noqa: F401
+from mmdsts.utils.checkpoint import check_checkpoint_matches
 from mmdsts.utils.tools_config import add_common_args, load_config
 
 
@@ -18,6 +24,9 @@ def parse_args():
     parser = argparse.ArgumentParser(description='Test a recognizer')
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--metrics-json', metavar='FILE',
+                        help='also write the metrics (e.g. acc/top1) to FILE '
+                        'as JSON, with the config and checkpoint paths')
     add_common_args(parser)
     return parser.parse_args()
 
@@ -26,7 +35,15 @@ def main():
     args = parse_args()
     cfg = load_config(args)
     cfg.load_from = args.checkpoint
-    Runner.from_cfg(cfg).test()
+    runner = Runner.from_cfg(cfg)
+    check_checkpoint_matches(runner.model, args.checkpoint, args.config)
+    metrics = runner.test()
+    if args.metrics_json and is_main_process():
+        os.makedirs(osp.dirname(osp.abspath(args.metrics_json)), exist_ok=True)
+        with open(args.metrics_json, 'w') as f:
+            json.dump(dict(config=args.config, checkpoint=args.checkpoint,
+                           metrics={k: float(v) for k, v in metrics.items()}),
+                      f, indent=2)
 
 
 if __name__ == '__main__':

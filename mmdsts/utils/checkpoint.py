@@ -47,3 +47,45 @@ def allow_mmengine_checkpoint_globals() -> None:
     add = getattr(torch.serialization, 'add_safe_globals', None)
     if add is not None:  # torch < 2.4 loads them anyway
         add([HistoryBuffer] + _numpy_globals())
+
+
+def check_checkpoint_matches(model: torch.nn.Module, checkpoint: str,
+                             config: str) -> None:
+    """Raise if ``checkpoint`` was not written by a model like ``model``.
+
+    MMEngine loads ``load_from`` non-strictly (right for fine-tuning from
+    another task), so evaluating, say, a baseline checkpoint with a DSTS
+    config would silently test a randomly initialised DSTS module. Testing
+    must not: every parameter and buffer must be present with its shape.
+
+    Args:
+        model (nn.Module): The built model (a wrapper is unwrapped).
+        checkpoint (str): Path or URL of the checkpoint.
+        config (str): The config file, named in the error.
+    """
+    from mmengine.model import is_model_wrapper
+    from mmengine.runner.checkpoint import _load_checkpoint
+    if is_model_wrapper(model):
+        model = model.module
+    loaded = _load_checkpoint(checkpoint, map_location='cpu')
+    state = loaded.get('state_dict', loaded) if isinstance(loaded, dict) \
+        else loaded
+    state = {k[len('module.'):] if k.startswith('module.') else k: v
+             for k, v in state.items()}
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    reshaped = sorted(k for k in set(expected) & set(state)
+                      if tuple(expected[k].shape) != tuple(state[k].shape))
+    if not (missing or unexpected or reshaped):
+        return
+
+    def some(keys):
+        return ', '.join(keys[:3]) + (', ...' if len(keys) > 3 else '')
+    problems = [f'{len(keys)} {what} (e.g. {some(keys)})' for what, keys in
+                (('missing', missing), ('unexpected', unexpected),
+                 ('with another shape', reshaped)) if keys]
+    raise ValueError(
+        f'checkpoint {checkpoint} does not fit the model of {config}: '
+        + '; '.join(problems) + '. Was it trained with another config '
+        '(e.g. the baseline instead of the DSTS one)?')
