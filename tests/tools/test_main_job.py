@@ -1,0 +1,78 @@
+"""The README's main job, reduced (``tools/main_job.sh --quick``): real .mp4
+files decoded by decord, trained through the real ``mim train`` and
+evaluated through the real ``tools/dist_test.sh`` (torchrun, 2 processes)."""
+import json
+import os
+import os.path as osp
+import socket
+import subprocess
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+RUNS = ('slowonly_r18_synthetic', 'slowonly_r18_dsts_synthetic')
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return str(s.getsockname()[1])
+
+
+def _env(tmp):
+    return dict(os.environ, WORK_DIR=str(tmp / 'work'),
+                DATA_DIR=str(tmp / 'data'), PORT=_free_port(),
+                PYTHON=sys.executable, OMP_NUM_THREADS='1')
+
+
+@pytest.fixture(scope='module')
+def main_job(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp('main_job')
+    result = subprocess.run(['bash', 'tools/main_job.sh', '--quick'],
+                            cwd=REPO, env=_env(tmp), capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, (result.stdout[-4000:] +
+                                    result.stderr[-4000:])
+    return tmp, result.stdout + result.stderr
+
+
+def test_main_job_trains_with_mim_and_tests_with_dist_test(main_job):
+    tmp, output = main_job
+    assert output.count('Training command is') == 2  # printed by mim train
+    for name in RUNS:
+        work = tmp / 'work' / name
+        assert (work / 'epoch_1.pth').is_file()
+        metrics = json.loads((work / 'test' / 'metrics.json').read_text())
+        assert metrics['checkpoint'].endswith('epoch_1.pth')
+        for key in ('acc/top1', 'acc/top5', 'acc/mean1'):
+            assert 0.0 <= metrics['metrics'][key] <= 1.0
+        assert (work / 'test' / 'train_seconds').is_file()
+    # the DSTS run used UDL: its meta loss is in the training log
+    log = next((tmp / 'work' / RUNS[1]).glob('*/*.log')).read_text()
+    assert 'udl_meta_loss' in log and 'dsts_load_entropy_l0' in log
+
+
+def test_main_job_prints_the_comparison_table(main_job):
+    _, output = main_job
+    table = output[output.index('Accuracy (%)'):]
+    header = table.splitlines()[1]
+    assert all(c in header for c in ('top-1', 'top-5', 'mean class'))
+    assert 'slowonly_r18_dsts - slowonly_r18' in table
+
+
+def test_testing_a_checkpoint_of_another_model_is_refused(main_job):
+    tmp, _ = main_job
+    baseline_ckpt = tmp / 'work' / RUNS[0] / 'epoch_1.pth'
+    result = subprocess.run(
+        [sys.executable, 'tools/test.py',
+         f'configs/synthetic/{RUNS[1]}.py', str(baseline_ckpt),
+         '--work-dir', str(tmp / 'wrong'), '--cfg-options',
+         f"test_dataloader.dataset.ann_file={tmp / 'data'}/"
+         'synthetic_val_list_videos.txt',
+         f"test_dataloader.dataset.data_prefix.video={tmp / 'data'}/videos"],
+        cwd=REPO, env=_env(tmp), capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert f'does not fit the model of configs/synthetic/{RUNS[1]}.py' in \
+        result.stderr
+    assert 'missing' in result.stderr and 'dsts.' in result.stderr
