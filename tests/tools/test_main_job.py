@@ -76,3 +76,24 @@ def test_testing_a_checkpoint_of_another_model_is_refused(main_job):
     assert f'does not fit the model of configs/synthetic/{RUNS[1]}.py' in \
         result.stderr
     assert 'missing' in result.stderr and 'dsts.' in result.stderr
+
+
+def test_mim_test_in_one_process_matches_dist_test_in_two(main_job):
+    """Evaluation is deterministic (no Gumbel noise, hard gates) and does not
+    depend on how the test split is sharded."""
+    tmp, _ = main_job
+    work = tmp / 'work' / RUNS[1]
+    out = tmp / 'mim_test_metrics.json'
+    result = subprocess.run(
+        [sys.executable, '-m', 'mim', 'test', 'mmdsts',
+         f'configs/synthetic/{RUNS[1]}.py', '--checkpoint',
+         str(work / 'epoch_1.pth'), '--gpus', '0', '--work-dir',
+         str(tmp / 'mim_test'), '--metrics-json', str(out), '--cfg-options',
+         f"test_dataloader.dataset.ann_file={tmp / 'data'}/"
+         'synthetic_val_list_videos.txt',
+         f"test_dataloader.dataset.data_prefix.video={tmp / 'data'}/videos"],
+        cwd=REPO, env=_env(tmp), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    single = json.loads(out.read_text())['metrics']
+    double = json.loads((work / 'test' / 'metrics.json').read_text())
+    assert single == pytest.approx(double['metrics'], abs=1e-6)
