@@ -52,6 +52,20 @@ and each repair is a no-op where the defect is absent. The defects:
    would mis-answer mim's and MMEngine's distribution look-ups);
    :func:`require_pkg_resources` turns its absence into an error that says
    what to install.
+
+4. **``ColorJitter``'s hue shift overflows under NumPy 2.**
+   ``ColorJitter.adjust_hue`` adds ``int(factor * 255)``, negative for half
+   of the random factors, to the uint8 hue channel. NumPy 2 refuses a Python
+   int outside the array's dtype.
+
+   *Symptom:* ``OverflowError: Python integer -12 out of bounds for uint8``
+   in a data-loader worker for about half of the training samples of any
+   config with ``ColorJitter`` (the stock TPN ones).
+
+   *Fix:* :func:`fix_color_jitter_hue` replaces ``adjust_hue`` with the same
+   computation done in int32 (then back to uint8): equal to the original
+   wherever the original runs (NumPy 1's wrap-around gave the same modulo-180
+   result).
 """
 import importlib
 import importlib.machinery
@@ -184,7 +198,32 @@ def require_pkg_resources(purpose: str = 'openmim / MMEngine'):
             f'provide. Fix: {PKG_RESOURCES_HINT}') from e
 
 
+def _adjust_hue(img, factor):
+    """Rotate the hue of an RGB image by ``factor`` (of a full turn, times
+    255/180 as MMAction2 defines it), in int32 so negative shifts work."""
+    import cv2
+    import numpy as np
+    hsv = cv2.cvtColor(np.clip(img, 0, 255).astype(np.uint8),
+                       cv2.COLOR_RGB2HSV)
+    shift = int(factor * 255)
+    hsv[..., 0] = ((hsv[..., 0].astype(np.int32) + shift) % 180).astype(
+        np.uint8)
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB).astype(np.float32)
+
+
+def fix_color_jitter_hue() -> bool:
+    """Defect 4. Returns True when ``ColorJitter.adjust_hue`` was replaced."""
+    from mmaction.datasets.transforms import processing
+    jitter = getattr(processing, 'ColorJitter', None)
+    if jitter is None or getattr(jitter.adjust_hue, 'mmdsts_fixed', False):
+        return False
+    _adjust_hue.mmdsts_fixed = True
+    jitter.adjust_hue = staticmethod(_adjust_hue)
+    return True
+
+
 def apply() -> None:
     """Apply all in-process repairs; safe to call any number of times."""
     alias_importlib_metadata()
     install_drn_placeholder()
+    fix_color_jitter_hue()

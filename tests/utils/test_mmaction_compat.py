@@ -160,3 +160,23 @@ def test_installed_package_carries_configs_and_tools_in_mim():
                 f'{mim}/{item} differs from {item}/ in the checkout: the '
                 'installed copy is stale, re-run `bash tools/install.sh`')
     assert osp.isfile(osp.join(mim, 'tools', 'install.sh'))
+
+
+def test_color_jitter_hue_shifts_both_ways_under_numpy_2():
+    """MMAction2 1.2.0 adds a negative Python int to a uint8 hue channel
+    (OverflowError under NumPy 2); the replacement rotates the hue modulo 180
+    like NumPy 1's wrap-around did."""
+    import cv2
+    import numpy as np
+    from mmaction.datasets.transforms import ColorJitter
+    img = np.random.default_rng(0).uniform(0, 255, (6, 6, 3)).astype(
+        np.float32)
+    hue = cv2.cvtColor(img.astype(np.uint8), cv2.COLOR_RGB2HSV)[..., 0]
+    for factor in (-0.05, 0.05):
+        out = ColorJitter.adjust_hue(img, factor)
+        assert out.dtype == np.float32 and out.shape == img.shape
+        shifted = cv2.cvtColor(out.astype(np.uint8), cv2.COLOR_RGB2HSV)
+        expected = (hue.astype(np.int32) + int(factor * 255)) % 180
+        # HSV -> RGB -> HSV round trips move hue by at most a step or two
+        difference = (shifted[..., 0].astype(np.int32) - expected) % 180
+        assert np.all(np.minimum(difference, 180 - difference) <= 3)
