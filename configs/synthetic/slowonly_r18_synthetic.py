@@ -89,6 +89,6 @@ auto_scale_lr = dict(enable=False, base_batch_size=8)
 
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(interval=6, max_keep_ckpts=1))
+    checkpoint=dict(interval=6, max_keep_ckpts=1, save_best=None))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))  # CPU machines
 randomness = dict(seed=0)

@@ -97,3 +97,29 @@ def test_mim_test_in_one_process_matches_dist_test_in_two(main_job):
     single = json.loads(out.read_text())['metrics']
     double = json.loads((work / 'test' / 'metrics.json').read_text())
     assert single == pytest.approx(double['metrics'], abs=1e-6)
+
+
+def test_specialization_plots_from_the_main_job_checkpoint(main_job):
+    tmp, _ = main_job
+    work = tmp / 'work' / RUNS[1]
+    out = tmp / 'specialization'
+    result = subprocess.run(
+        [sys.executable, 'tools/analysis/visualize_specialization.py',
+         f'configs/synthetic/{RUNS[1]}.py', str(work / 'epoch_1.pth'),
+         '--out-dir', str(out), '--class-names',
+         str(tmp / 'data' / 'classes.txt'), '--cfg-options',
+         f"test_dataloader.dataset.ann_file={tmp / 'data'}/"
+         'synthetic_val_list_videos.txt',
+         f"test_dataloader.dataset.data_prefix.video={tmp / 'data'}/videos"],
+        cwd=REPO, env=_env(tmp), capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for name in ('specialization.png', 'class_neuron.png'):
+        assert (out / name).read_bytes()[:4] == b'\x89PNG'
+    numbers = json.loads((out / 'specialization.json').read_text())
+    usage = numbers['usage']
+    assert len(usage) == 3 and len(usage[0]) == 10  # L=3 layers, N=10
+    assert all(abs(sum(layer) - 1) < 1e-6 for layer in usage)
+    counts = numbers['class_neuron_counts']
+    assert sum(map(sum, counts[0])) == 20  # every test clip, once per layer
+    assert 'class-neuron NMI' in result.stdout
+    assert 'moving left to right: layer 3 -> n' in result.stdout
