@@ -32,17 +32,28 @@ elif [[ -n "${1:-}" ]]; then
   echo "main_job.sh: unknown argument '$1' (only --quick)" >&2; exit 2
 fi
 
+# Absolute paths: mim may run from another directory (below).
+WORK_DIR=$(realpath -m "$WORK_DIR")
+DATA_DIR=$(realpath -m "$DATA_DIR")
+
+# `python -m mim` finds tools/train.py next to the mmdsts it imports. From
+# the checkout root that is the checkout, which holds mmdsts/.mim only with an
+# editable install (links made by setup.py); after a regular install mim must
+# run elsewhere to find the copy in site-packages.
+if [[ -e mmdsts/.mim/tools/train.py ]]; then MIM_CWD=$ROOT; else MIM_CWD=/; fi
+mim() { (cd "$MIM_CWD" && "$PYTHON" -m mim "$@"); }
+
 start=$SECONDS
 "$PYTHON" tools/data/synthetic/generate.py "$DATA_DIR" \
   ${generate_args[@]+"${generate_args[@]}"}
 
 runs=()
 for name in slowonly_r18_synthetic slowonly_r18_dsts_synthetic; do
-  config=configs/synthetic/$name.py
+  config=$ROOT/configs/synthetic/$name.py
   work=$WORK_DIR/$name
   echo "=== training $name ($config) ==="
   t0=$SECONDS
-  "$PYTHON" -m mim train mmdsts "$config" --gpus 0 --work-dir "$work" \
+  mim train mmdsts "$config" --gpus 0 --work-dir "$work" \
     --cfg-options \
     train_dataloader.dataset.ann_file="$DATA_DIR/synthetic_train_list_videos.txt" \
     train_dataloader.dataset.data_prefix.video="$DATA_DIR/videos" \
