@@ -63,3 +63,22 @@ def test_resume_continues_exactly_like_an_uninterrupted_run(tmp_path):
         a = full.optim_wrapper[name].optimizer.state_dict()['state']
         b = resumed.optim_wrapper[name].optimizer.state_dict()['state']
         assert a.keys() == b.keys()
+
+
+def test_testing_a_udl_config_does_not_build_the_training_data(tmp_path):
+    """UDLValBatchHook sets up in before_train, not before_run (which
+    ``runner.test()`` also calls): evaluating must not need the training
+    list."""
+    cfg = Config(runner_cfg(str(tmp_path), max_iters=1))
+    cfg.train_dataloader.dataset = dict(
+        type='VerifiedVideoDataset', ann_file=str(tmp_path / 'absent.txt'),
+        pipeline=[])
+    cfg.test_dataloader = dict(
+        batch_size=2, num_workers=0,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dict(type='ToyVideoDataset', num_samples=4,
+                     pipeline=[dict(type='PackActionInputs')]))
+    cfg.test_cfg = dict(type='TestLoop')
+    cfg.test_evaluator = dict(type='AccMetric')
+    metrics = Runner.from_cfg(cfg).test()
+    assert 'acc/top1' in metrics

@@ -75,7 +75,9 @@ class UDLValBatchHook(Hook):
         self._loader = None
 
     # -------------------------------------------------------------- set-up
-    def before_run(self, runner) -> None:
+    def before_train(self, runner) -> None:
+        # Not before_run: that also runs for `runner.test()`, where building
+        # the training dataloader would need the training list.
         if self.seed is None:
             self.seed = int(getattr(runner, 'seed', 0) or 0)
         _ensure_sample_idx(runner.train_dataloader.dataset)
@@ -149,7 +151,7 @@ def _sample_idx(sample) -> int:
             "disjoint from D_train: add 'sample_idx' to the meta_keys of "
             'PackActionInputs in train_pipeline (the hook does this itself '
             'unless the training dataloader started its workers before '
-            'before_run, as IterBasedTrainLoop with num_workers > 0 does)')
+            'before_train, as IterBasedTrainLoop with num_workers > 0 does)')
     return int(idx)
 
 
