@@ -1,0 +1,211 @@
+"""The ablation study of Tables 3-7 on the generated dataset, several seeds.
+
+    python tools/analysis/ablation.py [--seeds 0 1 2] [--rows ROW ...]
+        [--epochs N] [--data-dir data/synthetic] [--work-dir DIR]
+        [--out-dir docs/results]
+
+Every row is the CPU DSTS config (configs/synthetic/slowonly_r18_dsts_
+synthetic.py) with one thing changed, as the paper's TPN-on-Diving48
+ablations change tpn_dsts_diving48.py, plus the baseline without DSTS. Each
+(row, seed) trains in its own process with ``tools/train.py`` and is
+evaluated (last checkpoint) with ``tools/test.py``; finished runs are kept
+and skipped when the command is re-run, so an interrupted study resumes.
+Writes ``<out-dir>/ablation.md`` (mean +- std over seeds of top-1 and mean
+class accuracy, training wall time) and ``<out-dir>/ablation.png``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+
+import numpy as np
+from mmengine.config import Config
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+BASELINE = osp.join(ROOT, 'configs/synthetic/slowonly_r18_synthetic.py')
+DSTS = osp.join(ROOT, 'configs/synthetic/slowonly_r18_dsts_synthetic.py')
+
+
+def _dsts(**changes):
+    def apply(cfg):
+        cfg.model.dsts.update(changes)
+    return apply
+
+
+def _without_udl(cfg):
+    """Table 5 "w/o UDL": plain backpropagation with the baseline's single
+    optimizer; no D_val batches."""
+    cfg.model.udl = False
+    cfg.optim_wrapper = Config.fromfile(BASELINE).optim_wrapper
+    cfg.custom_hooks = [dict(type='RNGStateHook')]
+
+
+# name -> (paper table, base config, change)
+ROWS = {
+    'baseline': ('-', BASELINE, None),
+    'dsts': ('3-7 (full model)', DSTS, None),
+    'wo_sts': ('3', DSTS, _dsts(spatio_temporal_specialization=False)),
+    'wo_gates': ('3', DSTS, _dsts(learn_gates=False)),
+    'wo_synapse': ('4', DSTS, _dsts(use_synapse=False)),
+    'wo_udl': ('5', DSTS, _without_udl),
+    'n5': ('6', DSTS, _dsts(num_neurons=5)),
+    'n15': ('6', DSTS, _dsts(num_neurons=15)),
+    'l1': ('7', DSTS, _dsts(num_layers=1)),
+    'l5': ('7', DSTS, _dsts(num_layers=5)),
+}
+LABELS = {'baseline': 'Baseline (no DSTS)', 'dsts': 'DSTS (N=10, L=3, UDL)',
+          'wo_sts': 'w/o STS', 'wo_gates': 'w/o Gates',
+          'wo_synapse': 'w/o Synapse', 'wo_udl': 'w/o UDL', 'n5': 'N=5',
+          'n15': 'N=15', 'l1': 'L=1', 'l5': 'L=5'}
+
+
+def run_config(row, seed, args):
+    _, base, change = ROWS[row]
+    cfg = Config.fromfile(base)
+    if change is not None:
+        change(cfg)
+    cfg.randomness = dict(seed=seed)
+    if args.epochs:
+        cfg.train_cfg.max_epochs = args.epochs
+        cfg.train_cfg.val_interval = args.epochs
+        cfg.default_hooks.checkpoint.interval = args.epochs
+        for scheduler in cfg.param_scheduler:
+            if scheduler.type == 'CosineAnnealingLR':
+                scheduler.T_max = args.epochs - 1
+                scheduler.end = args.epochs
+    for split, loader in (('train', 'train_dataloader'),
+                          ('val', 'val_dataloader'),
+                          ('val', 'test_dataloader')):
+        dataset = cfg[loader].dataset
+        dataset.ann_file = osp.join(args.data_dir,
+                                    f'synthetic_{split}_list_videos.txt')
+        dataset.data_prefix = dict(video=osp.join(args.data_dir, 'videos'))
+    return cfg
+
+
+def run(row, seed, args):
+    """Train and test one (row, seed); returns its result dict."""
+    work = osp.join(args.work_dir, row, f'seed{seed}')
+    result_file = osp.join(work, 'result.json')
+    if osp.isfile(result_file):
+        with open(result_file) as f:
+            return json.load(f)
+    os.makedirs(work, exist_ok=True)
+    config = osp.join(work, 'config.py')
+    run_config(row, seed, args).dump(config)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, osp.join(ROOT, 'tools/train.py'), config,
+                    '--work-dir', work], check=True, cwd=ROOT)
+    train_seconds = time.perf_counter() - start
+    with open(osp.join(work, 'last_checkpoint')) as f:
+        checkpoint = f.read().strip()
+    metrics_file = osp.join(work, 'test_metrics.json')
+    subprocess.run([sys.executable, osp.join(ROOT, 'tools/test.py'), config,
+                    checkpoint, '--work-dir', osp.join(work, 'test'),
+                    '--metrics-json', metrics_file], check=True, cwd=ROOT)
+    with open(metrics_file) as f:
+        metrics = json.load(f)['metrics']
+    result = dict(row=row, seed=seed, top1=metrics['acc/top1'],
+                  mean1=metrics['acc/mean1'], train_seconds=train_seconds)
+    with open(result_file, 'w') as f:
+        json.dump(result, f)
+    return result
+
+
+def aggregate(results):
+    rows = {}
+    for r in results:
+        rows.setdefault(r['row'], []).append(r)
+    table = {}
+    for row, runs in rows.items():
+        top1 = np.array([100 * r['top1'] for r in runs])
+        mean1 = np.array([100 * r['mean1'] for r in runs])
+        minutes = np.array([r['train_seconds'] / 60 for r in runs])
+        table[row] = dict(seeds=len(runs), top1=(top1.mean(), top1.std()),
+                          mean1=(mean1.mean(), mean1.std()),
+                          minutes=minutes.mean())
+    return table
+
+
+def write_markdown(table, args, path):
+    with open(osp.join(args.data_dir, 'synthetic_val_list_videos.txt')) as f:
+        test_clips = sum(1 for line in f if line.strip())
+    lines = [
+        '# Ablation study on the generated dataset',
+        '',
+        'Produced by `python tools/analysis/ablation.py '
+        + ' '.join(sys.argv[1:]) + '` (CPU, '
+        f'{os.cpu_count()} cores). Accuracy (%) on the {test_clips}-clip '
+        'test split of `tools/data/synthetic`, last checkpoint, mean +- std '
+        'over seeds (population std).',
+        '',
+        '| row | paper table | seeds | top-1 | mean class | train time '
+        '(min) |',
+        '|---|---|---|---|---|---|',
+    ]
+    for row, stats in table.items():
+        lines.append(
+            f"| {LABELS[row]} | {ROWS[row][0]} | {stats['seeds']} | "
+            f"{stats['top1'][0]:.1f} +- {stats['top1'][1]:.1f} | "
+            f"{stats['mean1'][0]:.1f} +- {stats['mean1'][1]:.1f} | "
+            f"{stats['minutes']:.1f} |")
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+
+
+def draw(table, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    names = list(table)
+    means = [table[n]['top1'][0] for n in names]
+    stds = [table[n]['top1'][1] for n in names]
+    fig, ax = plt.subplots(figsize=(7, 3))
+    colours = ['tab:gray' if n == 'baseline' else
+               'tab:blue' if n == 'dsts' else 'tab:orange' for n in names]
+    ax.bar(range(len(names)), means, yerr=stds, color=colours, capsize=3)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels([LABELS[n] for n in names], rotation=30, ha='right')
+    ax.set_ylabel('top-1 (%)')
+    ax.set_ylim(0, 100)
+    ax.set_title('Ablations on the generated dataset (mean +- std over seeds)')
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--rows', nargs='+', choices=list(ROWS),
+                        default=list(ROWS))
+    parser.add_argument('--epochs', type=int, help='override max_epochs '
+                        '(default: the configs\' schedule)')
+    parser.add_argument('--data-dir', default=osp.join(ROOT, 'data',
+                                                       'synthetic'))
+    parser.add_argument('--work-dir', default=osp.join(ROOT, 'work_dirs',
+                                                       'ablation'))
+    parser.add_argument('--out-dir', default=osp.join(ROOT, 'docs',
+                                                      'results'))
+    args = parser.parse_args()
+    if args.epochs is not None and args.epochs < 2:
+        parser.error('--epochs must be >= 2 (one warm-up epoch, then cosine)')
+    if not osp.isfile(osp.join(args.data_dir,
+                               'synthetic_train_list_videos.txt')):
+        subprocess.run([sys.executable, osp.join(
+            ROOT, 'tools/data/synthetic/generate.py'), args.data_dir],
+            check=True)
+    results = [run(row, seed, args) for row in args.rows
+               for seed in args.seeds]
+    table = aggregate(results)
+    os.makedirs(args.out_dir, exist_ok=True)
+    write_markdown(table, args, osp.join(args.out_dir, 'ablation.md'))
+    draw(table, osp.join(args.out_dir, 'ablation.png'))
+    print(open(osp.join(args.out_dir, 'ablation.md')).read())
+
+
+if __name__ == '__main__':
+    main()
