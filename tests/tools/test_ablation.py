@@ -1,6 +1,7 @@
 """tools/analysis/ablation.py: each row changes what its table ablates, and
 the study runs end to end (tiny data, 2 epochs)."""
 import importlib.util
+import json
 import os.path as osp
 import subprocess
 import sys
@@ -69,3 +70,70 @@ def test_the_study_writes_its_table_and_chart(tmp_path):
     assert '| Baseline (no DSTS) | - | 2 |' in table
     assert '| w/o Synapse | 4 | 2 |' in table
     assert (out / 'ablation.png').read_bytes()[:4] == b'\x89PNG'
+
+
+def _fake_study(tmp_path, runs):
+    """A work dir holding finished runs, and a 4-clip test list."""
+    data = tmp_path / 'data'
+    data.mkdir()
+    (data / 'synthetic_val_list_videos.txt').write_text(
+        ''.join(f'v{i}.mp4 {i}\n' for i in range(4)))
+    for row, seed, top1 in runs:
+        work = tmp_path / 'work' / row / f'seed{seed}'
+        work.mkdir(parents=True)
+        (work / 'result.json').write_text(json.dumps(dict(
+            row=row, seed=seed, epochs=3, top1=top1, mean1=top1,
+            train_seconds=60.0)))
+    return data
+
+
+def _ablation(tmp_path, data, *extra):
+    return subprocess.run(
+        [sys.executable, 'tools/analysis/ablation.py', '--epochs', '3',
+         '--rows', 'baseline', 'dsts', '--seeds', '0', '1', '--data-dir',
+         str(data), '--work-dir', str(tmp_path / 'work'), '--out-dir',
+         str(tmp_path / 'out'), *extra],
+        cwd=REPO, capture_output=True, text=True, timeout=300)
+
+
+def test_report_only_tables_finished_runs_and_names_missing_ones(tmp_path):
+    data = _fake_study(tmp_path, [('baseline', 0, 0.5), ('baseline', 1, 0.7),
+                                  ('dsts', 0, 0.25)])
+    result = _ablation(tmp_path, data, '--report-only')
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = (tmp_path / 'out' / 'ablation.md').read_text()
+    assert '| Baseline (no DSTS) | - | 2 | 60.0 +- 10.0 |' in table
+    assert '| DSTS (N=10, L=3, UDL) | 3-7 (full model) | 1 | 25.0 +- 0.0 |' \
+        in table
+    assert 'Not run yet: dsts seed 1.' in table
+    assert '`python tools/analysis/ablation.py --epochs 3 --seeds 0 1 ' \
+        '--rows baseline dsts`' in table
+    runs = json.loads((tmp_path / 'out' / 'ablation_runs.json').read_text())
+    assert sorted((r['row'], r['seed']) for r in runs['runs']) == \
+        [('baseline', 0), ('baseline', 1), ('dsts', 0)]
+
+
+def test_previous_runs_count_as_done_only_with_the_same_schedule(tmp_path):
+    data = _fake_study(tmp_path, [('baseline', 0, 0.5)])
+    previous = tmp_path / 'previous.json'
+    previous.write_text(json.dumps(dict(runs=[
+        dict(row='baseline', seed=1, epochs=3, top1=0.7, mean1=0.7,
+             train_seconds=1.0),
+        dict(row='dsts', seed=0, epochs=3, top1=0.3, mean1=0.3,
+             train_seconds=1.0),
+        dict(row='dsts', seed=1, epochs=3, top1=0.4, mean1=0.4,
+             train_seconds=1.0)])))
+    # Every (row, seed) is done, so nothing trains: a real run would fail
+    # here, the data dir holds no video.
+    result = _ablation(tmp_path, data, '--previous-runs', str(previous))
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = (tmp_path / 'out' / 'ablation.md').read_text()
+    assert '| DSTS (N=10, L=3, UDL) | 3-7 (full model) | 2 | 35.0 +- 5.0 |' \
+        in table and 'Not run yet' not in table
+
+    other = json.loads(previous.read_text())
+    other['runs'][0]['epochs'] = 24
+    previous.write_text(json.dumps(other))
+    result = _ablation(tmp_path, data, '--previous-runs', str(previous))
+    assert result.returncode != 0
+    assert 'trained 24 epochs, this study 3' in result.stderr

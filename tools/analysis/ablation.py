@@ -11,7 +11,14 @@ ablations change tpn_dsts_diving48.py, plus the baseline without DSTS. Each
 evaluated (last checkpoint) with ``tools/test.py``; finished runs are kept
 and skipped when the command is re-run, so an interrupted study resumes.
 Writes ``<out-dir>/ablation.md`` (mean +- std over seeds of top-1 and mean
-class accuracy, training wall time) and ``<out-dir>/ablation.png``.
+class accuracy, training wall time), ``<out-dir>/ablation.png`` and
+``<out-dir>/ablation_runs.json`` (every run's own figures).
+
+A study too long for one machine or session can be finished elsewhere:
+``--previous-runs docs/results/ablation_runs.json`` counts the runs recorded
+there as done (they must have the same number of epochs), so only the
+missing ones train. ``--report-only`` trains nothing and reports the runs
+finished so far, naming the missing ones.
 """
 import argparse
 import json
@@ -56,6 +63,7 @@ ROWS = {
     'l1': ('7', DSTS, _dsts(num_layers=1)),
     'l5': ('7', DSTS, _dsts(num_layers=5)),
 }
+DEFAULT_SEEDS = [0, 1, 2]
 LABELS = {'baseline': 'Baseline (no DSTS)', 'dsts': 'DSTS (N=10, L=3, UDL)',
           'wo_sts': 'w/o STS', 'wo_gates': 'w/o Gates',
           'wo_synapse': 'w/o Synapse', 'wo_udl': 'w/o UDL', 'n5': 'N=5',
@@ -86,13 +94,44 @@ def run_config(row, seed, args):
     return cfg
 
 
-def run(row, seed, args):
-    """Train and test one (row, seed); returns its result dict."""
-    work = osp.join(args.work_dir, row, f'seed{seed}')
-    result_file = osp.join(work, 'result.json')
+def finished_run(row, seed, args):
+    """The result of (row, seed) if it has run (in ``--work-dir`` or in
+    ``--previous-runs``), else None."""
+    result_file = osp.join(args.work_dir, row, f'seed{seed}', 'result.json')
     if osp.isfile(result_file):
         with open(result_file) as f:
             return json.load(f)
+    return args.previous.get((row, seed))
+
+
+def load_previous_runs(path, epochs):
+    """``{(row, seed): result}`` from an ``ablation_runs.json``; refuses runs
+    of another schedule, which would mix protocols in one table."""
+    if path is None:
+        return {}
+    with open(path) as f:
+        runs = json.load(f)['runs']
+    for r in runs:
+        if r.get('epochs') != epochs:
+            raise SystemExit(
+                f'{path}: run {r["row"]} seed {r["seed"]} trained '
+                f'{r.get("epochs")} epochs, this study {epochs}; pass the '
+                f'same --epochs or leave --previous-runs out.')
+    return {(r['row'], r['seed']): r for r in runs}
+
+
+def run(row, seed, args):
+    """Train and test one (row, seed); returns its result dict."""
+    done = finished_run(row, seed, args)
+    if done is not None:
+        return done
+    if not osp.isfile(osp.join(args.data_dir,
+                               'synthetic_train_list_videos.txt')):
+        subprocess.run([sys.executable, osp.join(
+            ROOT, 'tools/data/synthetic/generate.py'), args.data_dir],
+            check=True)
+    work = osp.join(args.work_dir, row, f'seed{seed}')
+    result_file = osp.join(work, 'result.json')
     os.makedirs(work, exist_ok=True)
     config = osp.join(work, 'config.py')
     run_config(row, seed, args).dump(config)
@@ -108,8 +147,9 @@ def run(row, seed, args):
                     '--metrics-json', metrics_file], check=True, cwd=ROOT)
     with open(metrics_file) as f:
         metrics = json.load(f)['metrics']
-    result = dict(row=row, seed=seed, top1=metrics['acc/top1'],
-                  mean1=metrics['acc/mean1'], train_seconds=train_seconds)
+    result = dict(row=row, seed=seed, epochs=args.schedule,
+                  top1=metrics['acc/top1'], mean1=metrics['acc/mean1'],
+                  train_seconds=train_seconds)
     with open(result_file, 'w') as f:
         json.dump(result, f)
     return result
@@ -130,17 +170,34 @@ def aggregate(results):
     return table
 
 
-def write_markdown(table, args, path):
+def study_command(args):
+    """The command that reruns this study; the paths, which do not change
+    the figures, are left out."""
+    words = ['python tools/analysis/ablation.py']
+    if args.epochs:
+        words.append(f'--epochs {args.epochs}')
+    if args.seeds != DEFAULT_SEEDS:
+        words.append('--seeds ' + ' '.join(map(str, args.seeds)))
+    if args.rows != list(ROWS):
+        words.append('--rows ' + ' '.join(args.rows))
+    return ' '.join(words)
+
+
+def write_markdown(table, args, path, missing=()):
     with open(osp.join(args.data_dir, 'synthetic_val_list_videos.txt')) as f:
         test_clips = sum(1 for line in f if line.strip())
+    import torch
+    threads = os.environ.get('OMP_NUM_THREADS', 'unset')
     lines = [
         '# Ablation study on the generated dataset',
         '',
-        'Produced by `python tools/analysis/ablation.py '
-        + ' '.join(sys.argv[1:]) + '` (CPU, '
-        f'{os.cpu_count()} cores). Accuracy (%) on the {test_clips}-clip '
+        f'Produced by `{study_command(args)}` on {time.strftime("%Y-%m-%d")} '
+        f'(CPU, {os.cpu_count()} cores, torch {torch.__version__}, '
+        f'OMP_NUM_THREADS={threads}). Accuracy (%) on the {test_clips}-clip '
         'test split of `tools/data/synthetic`, last checkpoint, mean +- std '
-        'over seeds (population std).',
+        'over seeds (population std). Train time is the wall time of '
+        '`tools/train.py`, process start-up included; it depends on what '
+        'else ran on the machine, so compare it within one study only.',
         '',
         '| row | paper table | seeds | top-1 | mean class | train time '
         '(min) |',
@@ -152,6 +209,12 @@ def write_markdown(table, args, path):
             f"{stats['top1'][0]:.1f} +- {stats['top1'][1]:.1f} | "
             f"{stats['mean1'][0]:.1f} +- {stats['mean1'][1]:.1f} | "
             f"{stats['minutes']:.1f} |")
+    if missing:
+        lines += ['', '**Incomplete study.** Not run yet: '
+                  + ', '.join(missing) + '. Rerun the command above (it '
+                  'resumes) or pass `--previous-runs ablation_runs.json`.']
+    lines += ['', 'The test split has the same number of clips in every '
+              'class, so mean class accuracy equals top-1 here.']
     with open(path, 'w') as f:
         f.write('\n'.join(lines) + '\n')
 
@@ -179,7 +242,8 @@ def draw(table, path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--seeds', type=int, nargs='+',
+                        default=DEFAULT_SEEDS)
     parser.add_argument('--rows', nargs='+', choices=list(ROWS),
                         default=list(ROWS))
     parser.add_argument('--epochs', type=int, help='override max_epochs '
@@ -190,20 +254,44 @@ def main():
                                                        'ablation'))
     parser.add_argument('--out-dir', default=osp.join(ROOT, 'docs',
                                                       'results'))
+    parser.add_argument('--previous-runs', help='ablation_runs.json of an '
+                        'earlier study with the same --epochs: its runs '
+                        'count as done')
+    parser.add_argument('--report-only', action='store_true',
+                        help='train nothing; report the finished runs')
     args = parser.parse_args()
     if args.epochs is not None and args.epochs < 2:
         parser.error('--epochs must be >= 2 (one warm-up epoch, then cosine)')
-    if not osp.isfile(osp.join(args.data_dir,
-                               'synthetic_train_list_videos.txt')):
-        subprocess.run([sys.executable, osp.join(
-            ROOT, 'tools/data/synthetic/generate.py'), args.data_dir],
-            check=True)
+    args.schedule = args.epochs or Config.fromfile(DSTS).train_cfg.max_epochs
+    args.previous = load_previous_runs(args.previous_runs, args.schedule)
+    if args.report_only:
+        results = [r for r in (finished_run(row, seed, args)
+                               for row in args.rows for seed in args.seeds)
+                   if r is not None]
+        missing = [f'{row} seed {seed}' for row in args.rows
+                   for seed in args.seeds
+                   if finished_run(row, seed, args) is None]
+        if not results:
+            raise SystemExit(f'no finished run in {args.work_dir}')
+        report(results, args, missing)
+        return
     results = [run(row, seed, args) for row in args.rows
                for seed in args.seeds]
+    report(results, args)
+
+
+def report(results, args, missing=()):
+    """Write the table, the chart and the per-run records; print the table."""
+    # Runs from before records carried their schedule.
+    results = [dict(r, epochs=r.get('epochs', args.schedule))
+               for r in results]
     table = aggregate(results)
     os.makedirs(args.out_dir, exist_ok=True)
-    write_markdown(table, args, osp.join(args.out_dir, 'ablation.md'))
+    write_markdown(table, args, osp.join(args.out_dir, 'ablation.md'),
+                   missing)
     draw(table, osp.join(args.out_dir, 'ablation.png'))
+    with open(osp.join(args.out_dir, 'ablation_runs.json'), 'w') as f:
+        json.dump(dict(runs=results), f, indent=1)
     print(open(osp.join(args.out_dir, 'ablation.md')).read())
 
 
