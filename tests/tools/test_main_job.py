@@ -122,6 +122,9 @@ def test_specialization_plots_from_the_main_job_checkpoint(main_job):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for name in ('specialization.png', 'class_neuron.png'):
         assert (out / name).read_bytes()[:4] == b'\x89PNG'
+    # The runner's log goes elsewhere: --out-dir may be docs/results.
+    assert sorted(p.name for p in out.iterdir()) == \
+        ['class_neuron.png', 'specialization.json', 'specialization.png']
     numbers = json.loads((out / 'specialization.json').read_text())
     usage = numbers['usage']
     assert len(usage) == 3 and len(usage[0]) == 10  # L=3 layers, N=10

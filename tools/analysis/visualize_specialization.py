@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import tempfile
 
 import numpy as np
 import torch
@@ -40,6 +41,8 @@ def parse_args():
     parser.add_argument('checkpoint')
     parser.add_argument('--out-dir', help='default: <checkpoint folder>/'
                         'specialization')
+    parser.add_argument('--work-dir', help='where the runner writes its log '
+                        '(default: a temporary folder)')
     parser.add_argument('--class-names', help='text file, one class per '
                         'line (first tab-separated field), e.g. the '
                         "synthetic dataset's classes.txt")
@@ -175,7 +178,9 @@ def main():
     out_dir = args.out_dir or osp.join(osp.dirname(args.checkpoint),
                                        'specialization')
     os.makedirs(out_dir, exist_ok=True)
-    cfg.work_dir = out_dir
+    # The runner's own log and config dump stay out of the figures' folder
+    # (which may be docs/results), unless --work-dir asks for them.
+    cfg.work_dir = args.work_dir or tempfile.mkdtemp(prefix='dsts_spec_')
     cfg.load_from = args.checkpoint
     cfg.launcher = 'none'
     runner = Runner.from_cfg(cfg)
