@@ -265,12 +265,11 @@ def main():
     args.schedule = args.epochs or Config.fromfile(DSTS).train_cfg.max_epochs
     args.previous = load_previous_runs(args.previous_runs, args.schedule)
     if args.report_only:
-        results = [r for r in (finished_run(row, seed, args)
-                               for row in args.rows for seed in args.seeds)
-                   if r is not None]
-        missing = [f'{row} seed {seed}' for row in args.rows
-                   for seed in args.seeds
-                   if finished_run(row, seed, args) is None]
+        done = {(row, seed): finished_run(row, seed, args)
+                for row in args.rows for seed in args.seeds}
+        results = [r for r in done.values() if r is not None]
+        missing = [f'{row} seed {seed}'
+                   for (row, seed), r in done.items() if r is None]
         if not results:
             raise SystemExit(f'no finished run in {args.work_dir}')
         report(results, args, missing)
