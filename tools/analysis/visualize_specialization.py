@@ -180,13 +180,14 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     # The runner's own log and config dump stay out of the figures' folder
     # (which may be docs/results), unless --work-dir asks for them.
-    cfg.work_dir = args.work_dir or tempfile.mkdtemp(prefix='dsts_spec_')
-    cfg.load_from = args.checkpoint
-    cfg.launcher = 'none'
-    runner = Runner.from_cfg(cfg)
-    check_checkpoint_matches(runner.model, args.checkpoint, args.config)
-    runner.load_or_resume()
-    selected, labels, temporal = collect_routing(runner)
+    with tempfile.TemporaryDirectory(prefix='dsts_spec_') as scratch:
+        cfg.work_dir = args.work_dir or scratch
+        cfg.load_from = args.checkpoint
+        cfg.launcher = 'none'
+        runner = Runner.from_cfg(cfg)
+        check_checkpoint_matches(runner.model, args.checkpoint, args.config)
+        runner.load_or_resume()
+        selected, labels, temporal = collect_routing(runner)
     num_classes = int(runner.model.cls_head.num_classes)
     num_neurons = temporal.shape[1]
     counts = np.stack([class_neuron_counts(s, labels, num_classes,
