@@ -94,10 +94,14 @@ def run_config(row, seed, args):
     return cfg
 
 
+def run_dir(row, seed, args):
+    return osp.join(args.work_dir, row, f'seed{seed}')
+
+
 def finished_run(row, seed, args):
     """The result of (row, seed) if it has run (in ``--work-dir`` or in
     ``--previous-runs``), else None."""
-    result_file = osp.join(args.work_dir, row, f'seed{seed}', 'result.json')
+    result_file = osp.join(run_dir(row, seed, args), 'result.json')
     if osp.isfile(result_file):
         with open(result_file) as f:
             return json.load(f)
@@ -130,8 +134,7 @@ def run(row, seed, args):
         subprocess.run([sys.executable, osp.join(
             ROOT, 'tools/data/synthetic/generate.py'), args.data_dir],
             check=True)
-    work = osp.join(args.work_dir, row, f'seed{seed}')
-    result_file = osp.join(work, 'result.json')
+    work = run_dir(row, seed, args)
     os.makedirs(work, exist_ok=True)
     config = osp.join(work, 'config.py')
     run_config(row, seed, args).dump(config)
@@ -150,7 +153,7 @@ def run(row, seed, args):
     result = dict(row=row, seed=seed, epochs=args.schedule,
                   top1=metrics['acc/top1'], mean1=metrics['acc/mean1'],
                   train_seconds=train_seconds)
-    with open(result_file, 'w') as f:
+    with open(osp.join(work, 'result.json'), 'w') as f:
         json.dump(result, f)
     return result
 
