@@ -2,6 +2,7 @@
 the study runs end to end (tiny data, 2 epochs)."""
 import importlib.util
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -69,6 +70,8 @@ def test_the_study_writes_its_table_and_chart(tmp_path):
     assert '10-clip test split' in table
     assert '| Baseline (no DSTS) | - | 2 |' in table
     assert '| w/o Synapse | 4 | 2 |' in table
+    runs = json.loads((out / 'ablation_runs.json').read_text())['runs']
+    assert all('omp_num_threads' in r for r in runs)
     assert (out / 'ablation.png').read_bytes()[:4] == b'\x89PNG'
 
 
@@ -87,21 +90,30 @@ def _fake_study(tmp_path, runs):
     return data
 
 
-def _ablation(tmp_path, data, *extra):
+def _ablation(tmp_path, data, *extra, env=None):
     return subprocess.run(
         [sys.executable, 'tools/analysis/ablation.py', '--epochs', '3',
          '--rows', 'baseline', 'dsts', '--seeds', '0', '1', '--data-dir',
          str(data), '--work-dir', str(tmp_path / 'work'), '--out-dir',
          str(tmp_path / 'out'), *extra],
-        cwd=REPO, capture_output=True, text=True, timeout=300)
+        cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
 
 
 def test_report_only_tables_finished_runs_and_names_missing_ones(tmp_path):
     data = _fake_study(tmp_path, [('baseline', 0, 0.5), ('baseline', 1, 0.7),
                                   ('dsts', 0, 0.25)])
-    result = _ablation(tmp_path, data, '--report-only')
+    trained_with_one_thread = tmp_path / 'work' / 'dsts' / 'seed0' / \
+        'result.json'
+    trained_with_one_thread.write_text(json.dumps(dict(
+        json.loads(trained_with_one_thread.read_text()),
+        omp_num_threads='1')))
+    # The header tells how the runs were trained, not how the report was.
+    result = _ablation(tmp_path, data, '--report-only',
+                       env=dict(os.environ, OMP_NUM_THREADS='7'))
     assert result.returncode == 0, result.stderr[-3000:]
     table = (tmp_path / 'out' / 'ablation.md').read_text()
+    assert 'OMP_NUM_THREADS per run: 1 (1 run), not recorded (2 runs))' \
+        in table
     assert '| Baseline (no DSTS) | - | 2 | 60.0 +- 10.0 |' in table
     assert '| DSTS (N=10, L=3, UDL) | 3-7 (full model) | 1 | 25.0 +- 0.0 |' \
         in table

@@ -152,7 +152,8 @@ def run(row, seed, args):
         metrics = json.load(f)['metrics']
     result = dict(row=row, seed=seed, epochs=args.schedule,
                   top1=metrics['acc/top1'], mean1=metrics['acc/mean1'],
-                  train_seconds=train_seconds)
+                  train_seconds=train_seconds,
+                  omp_num_threads=os.environ.get('OMP_NUM_THREADS', 'unset'))
     with open(osp.join(work, 'result.json'), 'w') as f:
         json.dump(result, f)
     return result
@@ -186,18 +187,31 @@ def study_command(args):
     return ' '.join(words)
 
 
-def write_markdown(table, args, path, missing=()):
+def thread_settings(results):
+    """``OMP_NUM_THREADS`` of the runs, e.g. ``1 (28 runs), unset (2 runs)``.
+
+    Read from each run's record, not from the process writing the report:
+    with ``--report-only`` or ``--previous-runs`` the two differ."""
+    counts = {}
+    for r in results:
+        setting = r.get('omp_num_threads', 'not recorded')
+        counts[setting] = counts.get(setting, 0) + 1
+    return ', '.join(f'{setting} ({n} run{"s" if n > 1 else ""})'
+                     for setting, n in sorted(counts.items()))
+
+
+def write_markdown(table, args, path, missing=(), threads='not recorded'):
     with open(osp.join(args.data_dir, 'synthetic_val_list_videos.txt')) as f:
         test_clips = sum(1 for line in f if line.strip())
     import torch
-    threads = os.environ.get('OMP_NUM_THREADS', 'unset')
     lines = [
         '# Ablation study on the generated dataset',
         '',
         f'Produced by `{study_command(args)}` on {time.strftime("%Y-%m-%d")} '
         f'(CPU, {os.cpu_count()} cores, torch {torch.__version__}, '
-        f'OMP_NUM_THREADS={threads}). Accuracy (%) on the {test_clips}-clip '
-        'test split of `tools/data/synthetic`, last checkpoint, mean +- std '
+        f'OMP_NUM_THREADS per run: {threads}). Accuracy (%) on the '
+        f'{test_clips}-clip test split of `tools/data/synthetic`, last '
+        'checkpoint, mean +- std '
         'over seeds (population std). Train time is the wall time of '
         '`tools/train.py`, process start-up included; it depends on what '
         'else ran on the machine, so compare it within one study only.',
@@ -290,7 +304,7 @@ def report(results, args, missing=()):
     table = aggregate(results)
     os.makedirs(args.out_dir, exist_ok=True)
     write_markdown(table, args, osp.join(args.out_dir, 'ablation.md'),
-                   missing)
+                   missing, thread_settings(results))
     draw(table, osp.join(args.out_dir, 'ablation.png'))
     with open(osp.join(args.out_dir, 'ablation_runs.json'), 'w') as f:
         json.dump(dict(runs=results), f, indent=1)
