@@ -7,6 +7,8 @@ crashing a data-loader worker hours into training.
 """
 import os
 import os.path as osp
+import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Optional, Sequence
 
@@ -50,9 +52,40 @@ def video_problem(path: str, check: str = 'open') -> Optional[str]:
     return None
 
 
+_decoder_tables_ready = False
+_decoder_tables_lock = threading.Lock()
+
+
+def prepare_decoder_tables() -> None:
+    """Build FFmpeg's static MPEG-4 tables on this thread, once per process.
+
+    decord 0.6.0 bundles FFmpeg 4.1, whose MPEG-4 Part 2 tables (VLCs) are
+    filled on first use behind a plain ``static int done`` flag, and first
+    use also comes from the stream parser, which the codec lock does not
+    cover. Two threads opening their first MPEG-4 video at once can fill the
+    same table together and abort the whole process ("incorrect codes",
+    ``Assertion ret >= 0 failed at libavcodec/bitstream.c``); it happened
+    once in a few hundred parallel checks here. Opening one tiny MPEG-4 clip
+    before the threads start fills the tables while nothing else runs.
+    """
+    global _decoder_tables_ready
+    with _decoder_tables_lock:
+        if _decoder_tables_ready:
+            return
+        import decord
+        import numpy as np
+
+        from .synthetic_videos import write_mp4
+        with tempfile.TemporaryDirectory(prefix='mmdsts_decoder_') as tmp:
+            clip = osp.join(tmp, 'warm_up.mp4')
+            write_mp4(clip, np.zeros((2, 16, 16, 3), np.uint8))
+            decord.VideoReader(clip, num_threads=1)
+        _decoder_tables_ready = True
+
+
 def find_video_problems(paths: Sequence[str], check: str = 'open',
                         num_workers: int = 8) -> Dict[int, str]:
-    """Check many videos in parallel.
+    """Check many videos in parallel (threads: decord releases the GIL).
 
     Returns:
         dict: ``{index in paths: problem}`` for every video that fails
@@ -60,6 +93,8 @@ def find_video_problems(paths: Sequence[str], check: str = 'open',
     """
     if check == 'none' or not paths:
         return {}
+    if check == 'open' and num_workers > 1:
+        prepare_decoder_tables()
     with ThreadPoolExecutor(max(1, num_workers)) as pool:
         problems = pool.map(lambda p: video_problem(p, check), paths)
         return {i: p for i, p in enumerate(problems) if p is not None}
