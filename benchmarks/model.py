@@ -18,11 +18,11 @@ copy with ``udl=True`` runs the UDL training step. Measured in one run:
   send it), which is what runs at inference:
   ``dsts_flop_overhead = FLOPs(DSTS) / FLOPs(baseline) - 1``;
 * inference latency: the same forward, eval, ``no_grad`` (AMP on the GPU
-  preset), baseline and DSTS interleaved, median:
-  ``dsts_latency_overhead = t(DSTS) / t(baseline) - 1``;
+  preset), baseline and DSTS interleaved, the median over rounds of the
+  round's ratio: ``dsts_latency_overhead = t(DSTS) / t(baseline) - 1``;
 * training step (``train_step``: data preprocessor, forward, backward,
-  optimizer), three models interleaved, median: the stock baseline, the DSTS
-  model without UDL (``udl=False``, one optimizer over everything) and with
+  optimizer), three models interleaved, median of the per-round ratios:
+  the stock baseline, the DSTS model without UDL (``udl=False``, one optimizer over everything) and with
   UDL (the three steps of section 3.3, a fresh disjoint ``D_val`` batch every
   iteration, ``UDLOptimWrapperConstructor``):
   ``udl_step_ratio = t(DSTS + UDL) / t(DSTS without UDL)`` (the definition of
@@ -58,8 +58,9 @@ LAST line is the summary: ``dsts_param_overhead``, ``dsts_flop_overhead``,
 of the first model selected when Swin-B is not), ``targets_met`` for Swin-B's
 targets (FLOP and latency overhead <= 10% at inference, ``udl_step_ratio`` <=
 1.5), the per-model dicts, the input and the device. A/B(/C) timings are
-interleaved after one warm-up call each and the median is kept: only ratios
-measured together mean much on shared machines. Each model is
+interleaved after two warm-up calls each; a ratio is the median over rounds
+of the ratio within a round, a time the median time: only ratios measured
+together mean much on shared machines. Each model is
 measured on its own: the previous model's copies are freed first.
 
 Usage::
@@ -116,7 +117,7 @@ PRESETS = {
     'gpu': dict(amp=True, repeats=5, reduced=False,
                 swin_b=dict(frames=32, size=224, batch_size=2),
                 tpn=dict(frames=8, size=224, batch_size=8)),
-    'cpu': dict(amp=False, repeats=5, reduced=True,
+    'cpu': dict(amp=False, repeats=10, reduced=True,
                 swin_b=dict(frames=8, size=112, batch_size=1),
                 tpn=dict(frames=8, size=112, batch_size=1)),
     'smoke': dict(amp=False, repeats=1, reduced=True,
@@ -198,10 +199,14 @@ def _sync(device):
         torch.cuda.synchronize(device)
 
 
-def interleaved(fns, device, repeats):
-    """Median seconds of each function, called in turn, after one warm-up."""
-    for fn in fns:
-        fn()
+def interleaved(fns, device, repeats, warmup=2):
+    """Seconds of each call of each function, called in turn, round by
+    round, after ``warmup`` calls each (the first training steps build the
+    optimizer state and grow the allocator: on CPU the first timed step took
+    twice as long with a single warm-up call)."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
     times = [[] for _ in fns]
     for _ in range(repeats):
         for fn, out in zip(fns, times):
@@ -210,7 +215,19 @@ def interleaved(fns, device, repeats):
             fn()
             _sync(device)
             out.append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times]
+    return times
+
+
+def median_ms(times):
+    return round(1e3 * statistics.median(times), 2)
+
+
+def paired_ratio(times_a, times_b):
+    """Median over rounds of ``a / b``: the two calls of one round are
+    neighbours in time, so a slow spell of the machine slows both and
+    cancels, where a ratio of two medians would keep it."""
+    return round(statistics.median(a / b for a, b in zip(times_a, times_b)),
+                 4)
 
 
 def state_bytes(model, wrapper=None):
@@ -313,9 +330,10 @@ def bench_model(name, preset, device, repeats):
 
     base.eval(), dsts.eval()
     t_base, t_dsts = interleaved([infer(base), infer(dsts)], device, repeats)
-    row.update(infer_ms_baseline=round(1e3 * t_base, 2),
-               infer_ms_dsts=round(1e3 * t_dsts, 2),
-               dsts_latency_overhead=ratio(t_dsts - t_base, t_base))
+    row.update(infer_ms_baseline=median_ms(t_base),
+               infer_ms_dsts=median_ms(t_dsts),
+               dsts_latency_overhead=round(paired_ratio(t_dsts, t_base) - 1,
+                                           4))
     mem_infer = [peak_mb(infer(m), device, state_bytes(m))
                  for m in (base, dsts)]
 
@@ -344,11 +362,11 @@ def bench_model(name, preset, device, repeats):
     t_base, t_dsts, t_udl = interleaved(steps, device, repeats)
     if not all(meta_updates):
         raise RuntimeError('UDL skipped a meta update (non-finite loss)')
-    row.update(train_ms_baseline=round(1e3 * t_base, 2),
-               train_ms_dsts=round(1e3 * t_dsts, 2),
-               train_ms_dsts_udl=round(1e3 * t_udl, 2),
-               dsts_train_overhead=ratio(t_dsts - t_base, t_base),
-               udl_step_ratio=ratio(t_udl, t_dsts),
+    row.update(train_ms_baseline=median_ms(t_base),
+               train_ms_dsts=median_ms(t_dsts),
+               train_ms_dsts_udl=median_ms(t_udl),
+               dsts_train_overhead=round(paired_ratio(t_dsts, t_base) - 1, 4),
+               udl_step_ratio=paired_ratio(t_udl, t_dsts),
                udl_meta_updates=len(meta_updates))
     mem_train = [peak_mb(step, device, state_bytes(m, w))
                  for step, m, w in zip(steps, (base, dsts, udl),
