@@ -22,9 +22,10 @@ copy with ``udl=True`` runs the UDL training step. Measured in one run:
   round's ratio: ``dsts_latency_overhead = t(DSTS) / t(baseline) - 1``;
 * training step (``train_step``: data preprocessor, forward, backward,
   optimizer), three models interleaved, median of the per-round ratios:
-  the stock baseline, the DSTS model without UDL (``udl=False``, one optimizer over everything) and with
-  UDL (the three steps of section 3.3, a fresh disjoint ``D_val`` batch every
-  iteration, ``UDLOptimWrapperConstructor``):
+  the stock baseline, the DSTS model without UDL (``udl=False``, one
+  optimizer over everything) and with UDL (the three steps of section 3.3, a
+  fresh disjoint ``D_val`` batch every iteration,
+  ``UDLOptimWrapperConstructor``):
   ``udl_step_ratio = t(DSTS + UDL) / t(DSTS without UDL)`` (the definition of
   ``benchmarks/udl.py``) and ``dsts_train_overhead = t(DSTS without UDL) /
   t(baseline) - 1``. The optimizer is the stock config's (type, learning
