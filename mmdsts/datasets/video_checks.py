@@ -9,6 +9,7 @@ import os
 import os.path as osp
 import tempfile
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Optional, Sequence
 
@@ -78,7 +79,15 @@ def prepare_decoder_tables() -> None:
         from .synthetic_videos import write_mp4
         with tempfile.TemporaryDirectory(prefix='mmdsts_decoder_') as tmp:
             clip = osp.join(tmp, 'warm_up.mp4')
-            write_mp4(clip, np.zeros((2, 16, 16, 3), np.uint8))
+            try:
+                write_mp4(clip, np.zeros((2, 16, 16, 3), np.uint8))
+            except RuntimeError as error:  # an OpenCV without mp4v
+                warnings.warn(f'{error}: the parallel video check runs '
+                              'without filling the MPEG-4 tables first; '
+                              'if it aborts in libavcodec, set the '
+                              "dataset's check_workers=1 (--workers 1 in "
+                              'tools/data)')
+                return
             decord.VideoReader(clip, num_threads=1)
         _decoder_tables_ready = True
 

@@ -4,6 +4,7 @@ import threading
 
 import decord
 import numpy as np
+import pytest
 
 from mmdsts.datasets import video_checks
 from mmdsts.datasets.synthetic_videos import write_mp4
@@ -55,3 +56,17 @@ def test_mpeg4_tables_are_filled_on_the_calling_thread_first(
     opened.clear()
     video_checks.find_video_problems(paths, 'open', 4)
     assert sorted(path for _, path in opened) == sorted(paths)
+
+
+def test_without_an_mp4v_writer_the_check_warns_and_still_runs(
+        tmp_path, monkeypatch):
+    paths = _videos(tmp_path, 2)
+    monkeypatch.setattr(video_checks, '_decoder_tables_ready', False)
+
+    def no_mp4v(path, frames):
+        raise RuntimeError(f'OpenCV cannot write {path} (mp4v codec)')
+
+    monkeypatch.setattr(
+        'mmdsts.datasets.synthetic_videos.write_mp4', no_mp4v)
+    with pytest.warns(UserWarning, match="dataset's check_workers=1"):
+        assert video_checks.find_video_problems(paths, 'open', 2) == {}
