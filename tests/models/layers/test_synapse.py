@@ -64,7 +64,7 @@ def test_scoring_kernel_shape_is_n_out_by_n_in_with_n_out_equal_n_in():
 def test_mean_reduction_divides_by_the_number_of_summed_elements():
     torch.manual_seed(0)
     x = torch.randn(2, 8, 3, 4, 4)
-    summed = Synapse(8, 4)
+    summed = Synapse(8, 4, impulse_reduction='sum')
     mean = Synapse(8, 4, impulse_reduction='mean')
     mean.load_state_dict(summed.state_dict())
     torch.testing.assert_close(
@@ -143,3 +143,92 @@ def test_synapse_gradients_reach_the_scoring_kernels_in_training():
 def test_invalid_synapse_settings_name_the_key(kwargs, key):
     with pytest.raises(ValueError, match=key):
         Synapse(8, 4, **kwargs)
+
+
+# ---------------------------------------------- 'standardized' impulses
+def _standardized_reference(x, synapse):
+    """exp(s) (k_i . z + c_i) / ||k_i||, z the batch-standardised pooled
+    feature, computed independently of the module."""
+    pooled = x.mean(dim=(2, 3, 4))
+    z = (pooled - pooled.mean(0)) / (pooled.var(0, unbiased=False)
+                                     + synapse.standardize.eps).sqrt()
+    k = synapse.scoring_kernels.mean(1)
+    c = synapse.scoring_bias.mean(1)
+    return synapse.log_gain.exp() * (z @ k.t() + c) / k.norm(dim=1)
+
+
+def test_standardized_is_the_default_and_its_gain_starts_at_three():
+    synapse = Synapse(8, 4)
+    assert synapse.impulse_reduction == 'standardized'
+    assert synapse.log_gain.exp().item() == pytest.approx(3.0)
+    assert synapse.log_gain.requires_grad
+
+
+def test_standardized_impulses_follow_their_definition():
+    torch.manual_seed(0)
+    synapse = Synapse(8, 4).train()
+    x = torch.relu(torch.randn(6, 8, 3, 4, 4)) + 2.0  # shared offset
+    torch.testing.assert_close(synapse.impulses(x),
+                               _standardized_reference(x, synapse))
+
+
+@pytest.mark.parametrize('training', [True, False])
+def test_standardized_literal_equals_pooled_values_and_gradients(training):
+    results = []
+    for impl in ('literal', 'pooled'):
+        torch.manual_seed(0)
+        synapse = Synapse(6, 4, impulse_impl=impl).double()
+        synapse.standardize.running_mean.uniform_(0, 1)
+        synapse.standardize.running_var.uniform_(0.5, 2)
+        synapse.train(training)
+        x = torch.randn(5, 6, 3, 2, 2, dtype=torch.float64,
+                        requires_grad=True)
+        v = synapse.impulses(x)
+        (v * torch.linspace(-1, 1, v.numel(), dtype=v.dtype).view_as(v)
+         ).sum().backward()
+        results.append((v.detach(), x.grad, synapse.scoring_kernels.grad,
+                        synapse.scoring_bias.grad, synapse.log_gain.grad,
+                        synapse.standardize.running_mean.clone()))
+    for literal, pooled in zip(*results):
+        torch.testing.assert_close(literal, pooled)
+
+
+def test_standardized_evaluation_uses_running_statistics_per_sample():
+    torch.manual_seed(0)
+    synapse = Synapse(8, 4)
+    for _ in range(20):  # running statistics of this distribution
+        synapse(torch.relu(torch.randn(16, 8, 2, 3, 3)) * 3 + 1)
+    synapse.eval()
+    x = torch.relu(torch.randn(6, 8, 2, 3, 3)) * 3 + 1
+    batch = synapse.impulses(x)
+    alone = torch.cat([synapse.impulses(x[i:i + 1]) for i in range(6)])
+    torch.testing.assert_close(batch, alone)
+    assert batch.std(0).min() > 0.3  # samples are told apart
+
+
+def test_a_one_sample_training_batch_uses_and_keeps_running_statistics():
+    synapse = Synapse(8, 4).train()
+    before = synapse.standardize.running_mean.clone()
+    synapse(torch.randn(1, 8, 2, 3, 3))  # BatchNorm1d alone would raise
+    assert torch.equal(synapse.standardize.running_mean, before)
+
+
+def _post_relu_feature(batch=16, channels=160, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    profile = torch.randn(batch, channels, 1, 1, 1, generator=gen)
+    return torch.relu(torch.randn(batch, channels, 4, 7, 7, generator=gen)
+                      + profile)
+
+
+def test_summed_impulses_saturate_where_standardized_ones_stay_alive():
+    """The measured reason Eq. 2's plain sum is not the default."""
+    torch.manual_seed(0)
+    x = _post_relu_feature()
+    summed = Synapse(160, 10, impulse_reduction='sum')
+    standardized = Synapse(160, 10)
+    top_summed = torch.softmax(summed.impulses(x), -1).max(-1).values
+    top_standardized = torch.softmax(standardized.impulses(x),
+                                     -1).max(-1).values
+    assert top_summed.min() > 0.999  # a one-hot softmax: no gradient
+    assert 0.2 < top_standardized.mean() < 0.9
+    assert standardized.eval().impulses(x).argmax(-1).unique().numel() > 3
