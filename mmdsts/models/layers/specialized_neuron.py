@@ -30,6 +30,7 @@ BatchNorm.
 """
 from typing import Optional
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -66,16 +67,21 @@ class SpecializedNeuron(nn.Module):
         split_channels_at_eval (bool): At evaluation, convolve only the
             channels each operator receives (exact, faster) instead of masking.
             Defaults to True.
+        gate_init_magnitude (float, optional): ``|g|`` of the gate logits at
+            initialisation; None: N(0, 0.01^2). See
+            :class:`~mmdsts.models.layers.ImprovedSemhashGate`. Defaults to
+            2.0.
     """
 
     def __init__(self,
                  channels: int,
                  learn_gates: bool = True,
-                 split_channels_at_eval: bool = True) -> None:
+                 split_channels_at_eval: bool = True,
+                 gate_init_magnitude: Optional[float] = 2.0) -> None:
         super().__init__()
         self.split_channels_at_eval = split_channels_at_eval
-        self.gate = ImprovedSemhashGate(channels) if learn_gates \
-            else FixedHalfSplit(channels)
+        self.gate = ImprovedSemhashGate(channels, gate_init_magnitude) \
+            if learn_gates else FixedHalfSplit(channels)
         self.spatial = nn.Conv3d(
             channels, channels, (1, 3, 3), padding=(0, 1, 1), bias=False)
         self.temporal = nn.Conv3d(
@@ -122,6 +128,12 @@ class SpecializedNeuron(nn.Module):
                                               temporal.nonzero()[:, 0])
         return self.fuse(z_spatial + z_temporal)
 
+    @torch.no_grad()
+    def scale_output_(self, scale: float) -> None:
+        """Multiply the neuron's output ``Z'`` by ``scale`` (the fuse)."""
+        self.fuse.weight.mul_(scale)
+        self.fuse.bias.mul_(scale)
+
     def upstream_parameters(self):
         """Gate logits ``g_i`` (upstream: they make dynamic decisions)."""
         return list(self.gate.parameters())
@@ -153,6 +165,13 @@ class Conv3dNeuron(nn.Module):
 
     def forward(self, x: Tensor, decisions: Optional[Tensor] = None) -> Tensor:
         return F.relu(self.norm(self.conv(x)))
+
+    @torch.no_grad()
+    def scale_output_(self, scale: float) -> None:
+        """Multiply the neuron's output by ``scale`` (BN's affine; ReLU is
+        positively homogeneous)."""
+        self.norm.weight.mul_(scale)
+        self.norm.bias.mul_(scale)
 
     def upstream_parameters(self):
         return []

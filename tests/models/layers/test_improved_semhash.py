@@ -98,3 +98,27 @@ def test_fixed_half_split_sends_first_half_spatial_second_half_temporal():
     assert list(split.parameters()) == []
     assert torch.equal(split(2), torch.tensor([[0., 0., 1., 1., 1.]] * 2))
     assert split.temporal_fraction() == pytest.approx(0.6)
+
+
+def test_default_gates_start_half_temporal_at_plus_minus_two():
+    gate = ImprovedSemhashGate(32)
+    assert set(gate.logits.tolist()) == {-2.0, 2.0}
+    assert gate.temporal_fraction().item() == 0.5
+
+
+def test_paper_like_gates_start_near_zero():
+    torch.manual_seed(0)
+    logits = ImprovedSemhashGate(4096, init_magnitude=None).logits
+    assert logits.std().item() == pytest.approx(0.01, rel=0.05)
+
+
+@pytest.mark.parametrize('magnitude', [None, 0.5, 2.0])
+def test_decision_agreement_is_the_chance_a_noisy_decision_matches_eval(
+        magnitude):
+    torch.manual_seed(0)
+    gate = ImprovedSemhashGate(64, init_magnitude=magnitude).train()
+    hard = torch.stack([(gate(500).detach() > 0.5) for _ in range(4)])
+    # soft values above 0.5 are exactly the noisy hard decisions 1[g+n>0]
+    observed = (hard == (gate.logits > 0)).float().mean()
+    assert gate.decision_agreement().item() == pytest.approx(
+        observed.item(), abs=0.01)
