@@ -108,7 +108,12 @@ class DSTSLayer(nn.Module):
             so that the parameter count is the same as the paper states.
             Defaults to True.
         impulse_impl (str): See :class:`Synapse`. Defaults to ``'pooled'``.
-        impulse_reduction (str): See :class:`Synapse`. Defaults to ``'sum'``.
+        impulse_reduction (str): See :class:`Synapse`. Defaults to
+            ``'standardized'``.
+        impulse_gain (float): See :class:`Synapse`. Defaults to 3.0.
+        gate_init_magnitude (float, optional): See
+            :class:`~mmdsts.models.layers.ImprovedSemhashGate`. Defaults to
+            2.0.
         train_dispatch (str): ``'dense'`` (default) or ``'routed'``.
         eval_dispatch (str): ``'routed'`` (default) or ``'dense'``.
     """
@@ -121,9 +126,11 @@ class DSTSLayer(nn.Module):
                  learn_gates: bool = True,
                  use_synapse: bool = True,
                  impulse_impl: str = 'pooled',
-                 impulse_reduction: str = 'sum',
+                 impulse_reduction: str = 'standardized',
+                 impulse_gain: float = 3.0,
                  train_dispatch: str = 'dense',
-                 eval_dispatch: str = 'routed') -> None:
+                 eval_dispatch: str = 'routed',
+                 gate_init_magnitude: Optional[float] = 2.0) -> None:
         super().__init__()
         for key, value in (('train_dispatch', train_dispatch),
                            ('eval_dispatch', eval_dispatch)):
@@ -140,12 +147,14 @@ class DSTSLayer(nn.Module):
             num_neurons,
             tau=tau,
             impulse_impl=impulse_impl,
-            impulse_reduction=impulse_reduction)
+            impulse_reduction=impulse_reduction,
+            impulse_gain=impulse_gain)
         if not use_synapse:
             self.synapse.requires_grad_(False)
         self.neurons = nn.ModuleList(
             SpecializedNeuron(channels, learn_gates,
-                              split_channels_at_eval=eval_dispatch == 'routed')
+                              split_channels_at_eval=eval_dispatch == 'routed',
+                              gate_init_magnitude=gate_init_magnitude)
             if spatio_temporal_specialization else Conv3dNeuron(channels)
             for _ in range(num_neurons))
         self.last_routing: Optional[Routing] = None

@@ -189,7 +189,8 @@ def test_upstream_and_downstream_partition():
     downstream = {id(p) for p in layer.downstream_parameters()}
     assert upstream.isdisjoint(downstream)
     assert upstream == {id(layer.synapse.scoring_kernels),
-                        id(layer.synapse.scoring_bias)} | {
+                        id(layer.synapse.scoring_bias),
+                        id(layer.synapse.log_gain)} | {
                             id(n.gate.logits) for n in layer.neurons}
     assert downstream == {id(n.spatial.weight) for n in layer.neurons} | {
         id(n.temporal.weight) for n in layer.neurons}

@@ -43,15 +43,24 @@ def test_defaults_follow_section_4_1():
     assert len(neck.layers) == 3  # L
     assert all(len(layer.neurons) == 10 for layer in neck.layers)  # N
     assert all(layer.synapse.tau == 1.0 for layer in neck.layers)
-    assert neck.mid_channels == 160
+
+
+@pytest.mark.parametrize('channels, mid', [(2048, 160), (1024, 160),
+                                           (128, 32), (32, 16)])
+def test_auto_width_is_160_on_large_features_and_proportional_on_small(
+        channels, mid):
+    assert DSTSNeck(in_channels=channels).mid_channels == mid
 
 
 def test_default_width_adds_about_12m_parameters_on_2048_channels():
-    """Table 4: TPN 63M -> 75M with DSTS (N=10, L=3)."""
+    """Table 4: TPN 63M -> 75M with DSTS (N=10, L=3). The 3 extra parameters
+    are the synapses' impulse gains (``'standardized'`` impulses)."""
     added = _count(DSTSNeck(in_channels=2048))
     assert 12e6 * 0.85 <= added <= 12e6 * 1.15, added
-    assert added == 11_445_376
-    assert _count(DSTSNeck(in_channels=1024)) == 11_115_648
+    assert added == 11_445_376 + 3
+    assert _count(DSTSNeck(in_channels=1024)) == 11_115_648 + 3
+    paper = dict(impulse_reduction='sum')
+    assert _count(DSTSNeck(in_channels=2048, **paper)) == 11_445_376
 
 
 def test_full_width_without_projections():
@@ -170,11 +179,11 @@ def test_upstream_downstream_partition_is_public_and_disjoint():
     down = dict(neck.named_downstream_parameters())
     assert set(up).isdisjoint(down)
     assert all(n.endswith(('synapse.scoring_kernels', 'synapse.scoring_bias',
-                           'gate.logits')) for n in up)
+                           'synapse.log_gain', 'gate.logits')) for n in up)
     assert all(n.endswith(('spatial.weight', 'temporal.weight'))
                for n in down)
     L, N = 3, 4
-    assert len(up) == L * (2 + N) and len(down) == L * N * 2
+    assert len(up) == L * (3 + N) and len(down) == L * N * 2
     assert [id(p) for p in neck.upstream_parameters()] == \
         [id(p) for p in up.values()]
     assert [id(p) for p in neck.downstream_parameters()] == \
@@ -186,9 +195,10 @@ def test_upstream_downstream_partition_is_public_and_disjoint():
 
 
 @pytest.mark.parametrize('kwargs, up_suffixes, neuron_type', [
-    (dict(spatio_temporal_specialization=False), ('scoring_kernels',
-                                                  'scoring_bias'), Conv3dNeuron),
-    (dict(learn_gates=False), ('scoring_kernels', 'scoring_bias'), None),
+    (dict(spatio_temporal_specialization=False),
+     ('scoring_kernels', 'scoring_bias', 'log_gain'), Conv3dNeuron),
+    (dict(learn_gates=False), ('scoring_kernels', 'scoring_bias', 'log_gain'),
+     None),
     (dict(use_synapse=False), ('gate.logits', ), None),
 ])
 def test_ablations_as_config_keys(kwargs, up_suffixes, neuron_type):
@@ -290,3 +300,82 @@ def test_stock_recognizer3d_accepts_the_neck():
     with torch.no_grad():
         predictions = model(inputs, samples, mode='predict')
     assert predictions[0].pred_score.shape == (5, )
+
+
+# ------------------------------------------------ defaults that learn
+def _post_relu(batch, channels, t, hw, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    profile = torch.randn(batch, channels, 1, 1, 1, generator=gen)
+    return torch.relu(torch.randn(batch, channels, t, hw, hw, generator=gen)
+                      + profile)
+
+
+FEATURES = {  # TPN/Swin-sized (fewer frames, for CPU) and the CPU backbone
+    2048: dict(batch=16, channels=2048, t=1, hw=7),
+    128: dict(batch=16, channels=128, t=8, hw=2),
+}
+
+
+@pytest.mark.parametrize('channels', sorted(FEATURES))
+def test_default_neck_starts_near_identity(channels):
+    torch.manual_seed(0)
+    neck = DSTSNeck(in_channels=channels)
+    x = _post_relu(**FEATURES[channels])
+    for mode in (True, False):
+        y = neck.train(mode)(x)[0]
+        assert ((y - x).norm() / x.norm()).item() < 0.03
+
+
+@pytest.mark.parametrize('channels', sorted(FEATURES))
+def test_default_neck_trains_every_scoring_kernel_and_spreads_the_batch(
+        channels):
+    """One forward/backward: every neuron's scoring kernel in every layer
+    gets gradient, and so does the gate of every neuron that received a
+    sample (with hard straight-through routing a neuron no sample chose has
+    no output to differentiate); no layer sends the batch to one neuron."""
+    torch.manual_seed(0)
+    neck = DSTSNeck(in_channels=channels).train()
+    x = _post_relu(**FEATURES[channels])
+    y = neck(x)[0]
+    (y * torch.randn_like(y)).sum().backward()
+    for layer in neck.layers:
+        kernels = layer.synapse.scoring_kernels.grad
+        assert (kernels.flatten(1).abs().sum(1) > 0).all()
+        assert layer.synapse.log_gain.grad != 0
+        selected = layer.last_routing.selected
+        assert selected.unique().numel() > 1
+        for i in selected.unique().tolist():
+            assert layer.neurons[i].gate.logits.grad.abs().sum() > 0
+
+
+def test_paper_literal_neck_is_selectable_and_freezes_first_layer_routing():
+    """The measured reason the paper-literal settings are not the default:
+    Eq. 2's sum saturates the Gumbel-Softmax, so the first layer's scoring
+    kernels get no gradient at all, and the random branch is as large as
+    the backbone feature."""
+    torch.manual_seed(0)
+    neck = DSTSNeck(in_channels=2048, impulse_reduction='sum',
+                    gate_init_magnitude=None,
+                    residual_init_scale=None).train()
+    x = _post_relu(**dict(FEATURES[2048], t=4))
+    y = neck(x)[0]
+    (y * torch.randn_like(y)).sum().backward()
+    first = neck.layers[0]
+    assert torch.softmax(first.last_routing.impulses,
+                         -1).max(-1).values.min() > 0.9999
+    assert first.synapse.scoring_kernels.grad.abs().max() < 1e-6
+    assert neck.last_branch_ratio > 0.5
+
+
+def test_residual_init_scale_sets_the_last_affine_of_the_branch():
+    neck = DSTSNeck(**SMALL)
+    assert torch.all(neck.proj_out.norm.weight == 0.01)
+    torch.manual_seed(0)
+    reference = DSTSNeck(in_channels=8, mid_channels=None, num_neurons=2,
+                         residual_init_scale=None)
+    torch.manual_seed(0)
+    scaled = DSTSNeck(in_channels=8, mid_channels=None, num_neurons=2,
+                      residual_init_scale=0.5)
+    for a, b in zip(reference.layers[-1].neurons, scaled.layers[-1].neurons):
+        torch.testing.assert_close(b.fuse.weight, 0.5 * a.fuse.weight)
+        torch.testing.assert_close(b.fuse.bias, 0.5 * a.fuse.bias)
