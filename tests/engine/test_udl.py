@@ -148,9 +148,10 @@ def test_step1_changes_nothing_step2_only_upstream_step3_no_upstream(
             'dsts_temporal_fraction', 'dsts_load_entropy_l0'} <= set(log)
 
 
+@pytest.mark.parametrize('first_order_weight, grads', [(0.0, 2), (1.0, 3)])
 def test_steps_1_and_2_do_not_backpropagate_through_the_backbone(
-        monkeypatch):
-    model = _model()
+        monkeypatch, first_order_weight, grads):
+    model = _model(udl=dict(first_order_weight=first_order_weight))
     wrappers = _wrappers(model)
     calls = []
     original = torch.autograd.grad
@@ -167,9 +168,58 @@ def test_steps_1_and_2_do_not_backpropagate_through_the_backbone(
     batch = _batch()
     batch['udl_val'] = _batch(seed=1, first_idx=100)
     model.train_step(batch, wrappers)
-    assert len(calls) == 2  # Eq. 9 and Eq. 10
-    assert backbone_hits and set(backbone_hits) == {2}, \
-        'only step 3 (after both autograd.grad calls) reaches the backbone'
+    # Eq. 9, (the first-order term), Eq. 10
+    assert len(calls) == grads
+    assert backbone_hits and set(backbone_hits) == {grads}, \
+        'only step 3 (after the autograd.grad calls) reaches the backbone'
+
+
+@pytest.mark.parametrize('weight', [0.0, 0.5])
+def test_upstream_gradient_is_the_meta_gradient_plus_the_first_order_term(
+        monkeypatch, weight):
+    """Step 2 applies grad_u l(u_hat, d_hat; D_val) + w grad_u l(u, d;
+    D_train); w = 0 is Eq. 10 as written."""
+    model = _model(udl=dict(first_order_weight=weight))
+    wrappers = _wrappers(model)
+    upstream = [p for _, p in model.dsts.named_upstream_parameters()]
+    seen = {}
+    original_meta = recognizer_module.meta_gradient
+
+    def spy_meta(*args, **kwargs):
+        seen['in_meta'] = True
+        loss, grads = original_meta(*args, **kwargs)
+        seen['meta'] = [g.clone() for g in grads]
+        return loss, grads
+
+    original_grad = torch.autograd.grad
+
+    def spy_grad(outputs, inputs, *args, **kwargs):
+        result = original_grad(outputs, inputs, *args, **kwargs)
+        if len(inputs) == len(upstream) and all(
+                a is b for a, b in zip(inputs, upstream)) \
+                and 'in_meta' not in seen:
+            seen['first'] = [torch.zeros_like(u) if g is None else g.clone()
+                             for u, g in zip(upstream, result)]
+        return result
+
+    def spy_step(*args, **kwargs):
+        seen['applied'] = [p.grad.clone() for p in upstream]
+
+    monkeypatch.setattr(recognizer_module, 'meta_gradient', spy_meta)
+    monkeypatch.setattr(torch.autograd, 'grad', spy_grad)
+    monkeypatch.setattr(wrappers['upstream'], 'step', spy_step)
+    batch = _batch()
+    batch['udl_val'] = _batch(seed=1, first_idx=100)
+    model.train_step(batch, wrappers)
+    if weight == 0:
+        assert 'first' not in seen
+        expected = seen['meta']
+    else:
+        assert any(g.abs().sum() > 0 for g in seen['first'])
+        expected = [m + weight * f for m, f in zip(seen['meta'],
+                                                   seen['first'])]
+    for got, want in zip(seen['applied'], expected):
+        torch.testing.assert_close(got, want)
 
 
 def test_backbone_runs_once_on_d_train_and_once_without_grad_on_d_val():
