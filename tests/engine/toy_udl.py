@@ -34,7 +34,7 @@ class ToyVideoDataset(BaseDataset):
 
 def model_cfg(udl=True, **dsts):
     dsts_cfg = dict(in_channels=64, mid_channels=8, num_neurons=3,
-                    num_layers=2, impulse_reduction='mean')
+                    num_layers=2)
     dsts_cfg.update(dsts)
     return dict(
         type='DSTSRecognizer3D',

@@ -1,4 +1,6 @@
+from .dsts_routing import DSTSRoutingHook
 from .rng_state import RNGStateHook
 from .udl_val_batch import UDLValBatchHook, UDLValSampler
 
-__all__ = ['RNGStateHook', 'UDLValBatchHook', 'UDLValSampler']
+__all__ = ['DSTSRoutingHook', 'RNGStateHook', 'UDLValBatchHook',
+           'UDLValSampler']
