@@ -72,7 +72,9 @@ def simulated_update(loss: Tensor, downstream: Sequence[Tensor],
     """
     grads = torch.autograd.grad(loss, downstream, create_graph=True,
                                 allow_unused=True)
-    return [d if g is None else d - alpha * (g / scale)
+    if scale != 1.0:  # g / 1 == g exactly: no pass over d (and its backward)
+        grads = [None if g is None else g / scale for g in grads]
+    return [d if g is None else d - alpha * g
             for d, g in zip(downstream, grads)]
 
 
@@ -101,10 +103,12 @@ def meta_gradient(loss_fn: Callable[..., Tensor],
     overrides = {name: u.detach() for name, u in upstream.items()}  # u_hat
     overrides.update(downstream_hat)
     loss = functional_call(module, overrides, (loss_fn, ) + tuple(inputs))
-    grads = torch.autograd.grad(
-        loss * scale, list(upstream.values()), allow_unused=True)
+    scaled = loss if scale == 1.0 else loss * scale
+    grads = torch.autograd.grad(scaled, list(upstream.values()),
+                                allow_unused=True)
     return loss.detach(), [
-        torch.zeros_like(u) if g is None else g / scale
+        torch.zeros_like(u) if g is None else
+        g if scale == 1.0 else g / scale
         for u, g in zip(upstream.values(), grads)
     ]
 
