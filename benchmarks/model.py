@@ -50,8 +50,9 @@ Presets (``--preset``; default ``gpu`` when CUDA is available, else ``cpu``):
   says so: ratios at a reduced input are not the paper's figures (the DSTS
   module's share grows or shrinks with the feature map, not in proportion to
   the backbone).
-* ``smoke``: tiny input (Swin-B 4x64x64, TPN 8 segments of 64x64), one
-  repeat, for the tests; its ratios mean nothing.
+* ``smoke``: tiny input (Swin-B 4x64x64, TPN 8 segments of 64x64), the
+  fewest rounds the timer takes (5), for the tests; its ratios mean
+  nothing.
 
 One JSON object per line, one per model with every number and the input; the
 LAST line is the summary: ``dsts_param_overhead``, ``dsts_flop_overhead``,
@@ -59,10 +60,12 @@ LAST line is the summary: ``dsts_param_overhead``, ``dsts_flop_overhead``,
 of the first model selected when Swin-B is not), ``targets_met`` for Swin-B's
 targets (FLOP and latency overhead <= 10% at inference, ``udl_step_ratio`` <=
 1.5), the per-model dicts, the input and the device. A/B(/C) timings are
-interleaved after two warm-up calls each; a ratio is the median over rounds
-of the ratio within a round, a time the median time: only ratios measured
-together mean much on shared machines. Each model is
-measured on its own: the previous model's copies are freed first.
+interleaved after two warm-up calls each (``benchmarks/_timing.py``); a ratio
+is the median over rounds of the ratio within a round, a time the median
+time: only ratios measured together mean much on shared machines. torch's
+CPU threads are set explicitly (``--threads``, default: torch's) and the
+device string says how many. Each model is measured on its own: the previous
+model's copies are freed first.
 
 Usage::
 
@@ -76,8 +79,6 @@ import gc
 import importlib.util
 import json
 import os.path as osp
-import platform
-import statistics
 import sys
 import time
 import warnings
@@ -86,6 +87,9 @@ import torch
 
 # Measure the checkout this script belongs to, installed or not.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from _timing import (device_string, interleaved, machine_load,  # noqa: E402
+                     median_ms, paired_ratio, set_threads)
 import mmdsts  # noqa: E402,F401  repairs mmaction, registers the DSTS models
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
@@ -121,7 +125,7 @@ PRESETS = {
     'cpu': dict(amp=False, repeats=10, reduced=True,
                 swin_b=dict(frames=8, size=112, batch_size=1),
                 tpn=dict(frames=8, size=112, batch_size=1)),
-    'smoke': dict(amp=False, repeats=1, reduced=True,
+    'smoke': dict(amp=False, repeats=5, reduced=True,
                   swin_b=dict(frames=4, size=64, batch_size=1),
                   tpn=dict(frames=8, size=64, batch_size=1)),
 }
@@ -195,40 +199,9 @@ class HeadForward(torch.nn.Module):
 
 
 # ------------------------------------------------------------------ measuring
-def _sync(device):
-    if device.type == 'cuda':
-        torch.cuda.synchronize(device)
-
-
-def interleaved(fns, device, repeats, warmup=2):
-    """Seconds of each call of each function, called in turn, round by
-    round, after ``warmup`` calls each (the first training steps build the
-    optimizer state and grow the allocator: on CPU the first timed step took
-    twice as long with a single warm-up call)."""
-    for _ in range(warmup):
-        for fn in fns:
-            fn()
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, out in zip(fns, times):
-            _sync(device)
-            start = time.perf_counter()
-            fn()
-            _sync(device)
-            out.append(time.perf_counter() - start)
-    return times
-
-
-def median_ms(times):
-    return round(1e3 * statistics.median(times), 2)
-
-
-def paired_ratio(times_a, times_b):
-    """Median over rounds of ``a / b``: the two calls of one round are
-    neighbours in time, so a slow spell of the machine slows both and
-    cancels, where a ratio of two medians would keep it."""
-    return round(statistics.median(a / b for a, b in zip(times_a, times_b)),
-                 4)
+# interleaved, median_ms, paired_ratio: see benchmarks/_timing.py (two
+# warm-up calls each, then round by round; a ratio is the median over rounds
+# of the ratio within a round).
 
 
 def state_bytes(model, wrapper=None):
@@ -294,8 +267,10 @@ def bench_model(name, preset, device, repeats):
                input=describe_input(name, shape),
                paper_input=MODEL_SPECS[name]['paper_input'],
                batch_size=shape['batch_size'], amp=amp,
-               dsts=dict(in_channels=MODEL_SPECS[name]['channels'],
-                         num_neurons=10, num_layers=3, mid_channels=160))
+               dsts=dict(in_channels=dsts.dsts.in_channels,
+                         num_neurons=len(dsts.dsts.layers[0].neurons),
+                         num_layers=len(dsts.dsts.layers),
+                         mid_channels=dsts.dsts.mid_channels))
 
     # parameters
     p_base = sum(p.numel() for p in base.parameters())
@@ -330,7 +305,8 @@ def bench_model(name, preset, device, repeats):
         return run
 
     base.eval(), dsts.eval()
-    t_base, t_dsts = interleaved([infer(base), infer(dsts)], device, repeats)
+    t_base, t_dsts = interleaved([infer(base), infer(dsts)], repeats,
+                                 device=device)
     row.update(infer_ms_baseline=median_ms(t_base),
                infer_ms_dsts=median_ms(t_dsts),
                dsts_latency_overhead=round(paired_ratio(t_dsts, t_base) - 1,
@@ -360,7 +336,7 @@ def bench_model(name, preset, device, repeats):
 
     steps = [train(base, w_base), train(dsts, w_dsts),
              train(udl, w_udl, with_val=True)]
-    t_base, t_dsts, t_udl = interleaved(steps, device, repeats)
+    t_base, t_dsts, t_udl = interleaved(steps, repeats, device=device)
     if not all(meta_updates):
         raise RuntimeError('UDL skipped a meta update (non-finite loss)')
     row.update(train_ms_baseline=median_ms(t_base),
@@ -396,11 +372,7 @@ def bench_model(name, preset, device, repeats):
 
 
 def device_name(device, preset_name, preset, models):
-    if device.type == 'cuda':
-        name = f'cuda: {torch.cuda.get_device_name(device)}'
-    else:
-        name = (f'cpu: {platform.processor() or platform.machine()}, '
-                f'{torch.get_num_threads()} threads')
+    name = device_string(device)
     if preset['reduced']:
         inputs = ', '.join(
             f'{m} {describe_input(m, preset[m])}' for m in models)
@@ -417,7 +389,7 @@ def main():
     parser.add_argument('--models', nargs='+', default=list(MODEL_SPECS),
                         choices=list(MODEL_SPECS))
     parser.add_argument('--repeats', type=int, default=None,
-                        help='timed iterations per variant (default: the '
+                        help='timed rounds, at least 5 (default: the '
                         "preset's)")
     parser.add_argument('--threads', type=int, default=None,
                         help='torch CPU threads (default: torch\'s)')
@@ -428,8 +400,7 @@ def main():
     if preset_name == 'gpu' and not cuda:
         parser.error('--preset gpu needs CUDA; use --preset cpu on CPU')
     device = torch.device('cuda' if cuda else 'cpu')
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    threads = set_threads(args.threads)
     repeats = args.repeats or preset['repeats']
     register_all_modules()
     start = time.perf_counter()
@@ -462,7 +433,8 @@ def main():
         input={name: dict(clip=row['input'], batch_size=row['batch_size'],
                           paper=row['paper_input'], amp=row['amp'])
                for name, row in rows.items()},
-        preset=preset_name, repeats=repeats,
+        preset=preset_name, repeats=repeats, threads=threads,
+        machine=machine_load(),
         device=device_name(device, preset_name, preset, args.models),
         torch=torch.__version__,
         wall_s=round(time.perf_counter() - start, 1))

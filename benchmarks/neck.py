@@ -20,8 +20,12 @@ H=W=7):
   straight-through estimator), with the cheaper ``train_dispatch='routed'``
   beside it.
 
-A/B timings are interleaved and the median is kept: these machines are noisy
-and only ratios measured together mean much. One JSON object per line; the
+A/B timings are interleaved (``benchmarks/_timing.py``): two warm-up calls
+each, then round by round; a time is the median over rounds and a speedup
+the median over rounds of the ratio within a round, whose two calls are
+neighbours in time: these machines are noisy and only ratios measured
+together mean much. torch's CPU threads are set explicitly (``--threads``)
+and the device string says how many. One JSON object per line; the
 LAST line is the summary with ``impulse_speedup``, ``routed_eval_speedup``
 and ``routed_eval_speedup_whole_neck`` (each the smaller of the two shapes),
 batch size, shapes and device.
@@ -29,12 +33,11 @@ batch size, shapes and device.
 Usage::
 
     python benchmarks/neck.py [--batch-size 8] [--repeats 5] [--device cpu]
+                              [--threads N]
 """
 import argparse
 import json
 import os.path as osp
-import platform
-import statistics
 import sys
 import time
 
@@ -42,6 +45,9 @@ import torch
 
 # Measure the checkout this script belongs to, installed or not.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from _timing import (device_string, interleaved, machine_load,  # noqa: E402
+                     median_ms, paired_ratio, set_threads)
 import mmdsts  # noqa: E402,F401
 from mmdsts.models import DSTSNeck  # noqa: E402
 from mmdsts.models.layers import literal_impulses, pooled_impulses  # noqa: E402
@@ -52,27 +58,12 @@ SHAPES = {
 }
 
 
-def _sync(device):
-    if device.type == 'cuda':
-        torch.cuda.synchronize(device)
-
-
-def _time(fn, device):
-    _sync(device)
-    start = time.perf_counter()
-    fn()
-    _sync(device)
-    return time.perf_counter() - start
-
-
 def compare(fn_a, fn_b, device, repeats):
-    """Median seconds of ``fn_a`` and ``fn_b``, interleaved, after warm-up."""
-    fn_a(), fn_b()
-    a, b = [], []
-    for _ in range(repeats):
-        a.append(_time(fn_a, device))
-        b.append(_time(fn_b, device))
-    return statistics.median(a), statistics.median(b)
+    """``(ms of a, ms of b, t(a) / t(b))``: medians of interleaved calls
+    after two warm-up calls each, and the paired ratio."""
+    t_a, t_b = interleaved([fn_a, fn_b], repeats, device=device)
+    return median_ms(t_a, None), median_ms(t_b, None), paired_ratio(
+        t_a, t_b, None)
 
 
 def _spread(neck):
@@ -107,12 +98,12 @@ def bench_shape(name, shape, batch, repeats, device):
         z = routed.proj_in(x)  # the synapse's input in the first layer
         synapse = routed.layers[0].synapse
         k, b = synapse.scoring_kernels, synapse.scoring_bias
-        t_lit, t_pool = compare(lambda: literal_impulses(z, k, b),
-                                lambda: pooled_impulses(z, k, b), device,
-                                repeats)
+        t_lit, t_pool, speedup = compare(
+            lambda: literal_impulses(z, k, b),
+            lambda: pooled_impulses(z, k, b), device, repeats)
         rows.append(dict(what='impulses', width=z.shape[1],
-                         literal_ms=1e3 * t_lit, pooled_ms=1e3 * t_pool,
-                         speedup=t_lit / t_pool, **common))
+                         literal_ms=t_lit, pooled_ms=t_pool,
+                         speedup=speedup, **common))
 
         dense.eval()
 
@@ -123,18 +114,18 @@ def bench_shape(name, shape, batch, repeats, device):
                     h = layer(h)
             return run
 
-        t_dense, t_routed = compare(stack(dense), stack(routed), device,
-                                    repeats)
-        rows.append(dict(what='eval_layers_only', dense_ms=1e3 * t_dense,
-                         routed_ms=1e3 * t_routed,
-                         speedup=t_dense / t_routed, **common))
-        t_dense, t_routed = compare(lambda: dense(x), lambda: routed(x),
-                                    device, repeats)
+        t_dense, t_routed, speedup = compare(stack(dense), stack(routed),
+                                             device, repeats)
+        rows.append(dict(what='eval_layers_only', dense_ms=t_dense,
+                         routed_ms=t_routed, speedup=speedup, **common))
+        t_dense, t_routed, speedup = compare(lambda: dense(x),
+                                             lambda: routed(x), device,
+                                             repeats)
         torch.testing.assert_close(dense(x)[0], routed(x)[0])
         used = [len(s['selected'].unique()) for s in routed.routing_statistics()]
-        rows.append(dict(what='eval', dense_ms=1e3 * t_dense,
-                         routed_ms=1e3 * t_routed, speedup=t_dense / t_routed,
-                         neurons_used_per_layer=used, **common))
+        rows.append(dict(what='eval', dense_ms=t_dense, routed_ms=t_routed,
+                         speedup=speedup, neurons_used_per_layer=used,
+                         **common))
 
     routed_train = DSTSNeck(shape['channels'], train_dispatch='routed').to(
         device)
@@ -149,31 +140,31 @@ def bench_shape(name, shape, batch, repeats, device):
             out.backward(grad)
         return run
 
-    t_dense_train, t_routed_train = compare(step(dense), step(routed_train),
-                                            device, max(2, repeats // 2))
-    rows.append(dict(what='train_fwd_bwd', dense_ms=1e3 * t_dense_train,
-                     routed_ms=1e3 * t_routed_train,
-                     speedup=t_dense_train / t_routed_train, **common))
+    t_dense_train, t_routed_train, speedup = compare(
+        step(dense), step(routed_train), device, repeats)
+    rows.append(dict(what='train_fwd_bwd', dense_ms=t_dense_train,
+                     routed_ms=t_routed_train, speedup=speedup, **common))
     return rows
-
-
-def device_name(device):
-    if device.type == 'cuda':
-        return f'cuda: {torch.cuda.get_device_name(device)}'
-    return (f'cpu: {platform.processor() or platform.machine()}, '
-            f'{torch.get_num_threads()} threads')
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--batch-size', type=int, default=8)
-    parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--repeats', type=int, default=5,
+                        help='timed rounds (at least 5)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--shapes', nargs='+', default=list(SHAPES),
                         choices=list(SHAPES))
+    parser.add_argument('--threads', type=int, default=None,
+                        help="torch CPU threads (default: torch's)")
     args = parser.parse_args()
+    threads = set_threads(args.threads)
     device = torch.device(args.device)
     start = time.perf_counter()
+    probe = DSTSNeck(SHAPES[args.shapes[0]]['channels'])  # the defaults
+    settings = dict(num_neurons=len(probe.layers[0].neurons),
+                    num_layers=len(probe.layers),
+                    mid_channels=probe.mid_channels)
     speedups = {'impulses': {}, 'eval': {}, 'eval_layers_only': {},
                 'train_fwd_bwd': {}}
     for name in args.shapes:
@@ -189,11 +180,12 @@ def main():
         routed_eval_speedup_per_shape=speedups['eval_layers_only'],
         routed_eval_speedup_whole_neck_per_shape=speedups['eval'],
         routed_train_speedup_per_shape=speedups['train_fwd_bwd'],
-        num_neurons=10, num_layers=3, mid_channels=160,
+        **settings,
         batch_size=args.batch_size,
         shapes={n: SHAPES[n] for n in args.shapes},
-        device=device_name(device),
-        torch=torch.__version__,
+        device=device_string(device), threads=threads,
+        torch=torch.__version__, repeats=args.repeats,
+        machine=machine_load(),
         wall_s=round(time.perf_counter() - start, 1))), flush=True)
 
 

@@ -10,26 +10,50 @@ without UDL, same model, same batch size, measured side by side in one run.
   ``udl_step_ratio_previous_batch``.
 
 The model is a ``DSTSRecognizer3D`` with the default DSTS module (N=10, L=3,
-160 channels) on a ResNet3d backbone; on CPU a small one (``--preset cpu``),
-on a GPU Video Swin-B at its real input with AMP (``--preset swin_b``).
-A/B iterations are interleaved and the median is kept. One JSON object per
-line; the LAST line holds ``udl_step_ratio`` and the device.
+``mid_channels='auto'``: 160 on Swin-B's 1024 channels, 128 on ResNet3d-18's
+512; the summary prints what was built) on a ResNet3d backbone: on CPU a
+small one (``--preset cpu``, the default without CUDA), on a GPU Video
+Swin-B at its real input with AMP (``--preset swin_b``).
+
+The ratio depends on how large the backbone is next to the DSTS module: the
+UDL step adds a backbone forward on ``D_val`` (about a third of a plain step
+when the backbone dominates) and steps 1-2 on the DSTS module and head (a
+forward, a ``create_graph`` backward, a forward with ``d_hat`` and a second
+order backward). The small CPU preset's module is large next to its
+backbone, so its ratio is above Swin-B's. The line before the summary
+(``what='udl_extra_time'``) says where the extra time went, read inside the
+timed UDL steps: ``d_val_backbone_ms`` (the backbone call without
+gradients), ``steps_1_2_ms`` (the recognizer's ``_meta_update``) and
+``rest_ms``, each also as a share of the plain step.
+
+Timing (``benchmarks/_timing.py``): the three variants are called in turn,
+round by round, after two warm-up calls each; a time is the median over
+rounds, a ratio the median over rounds of the ratio within a round (the
+calls of one round are neighbours in time, so a slow spell of a shared
+machine slows both and cancels), with the quartiles of those per-round
+ratios beside it. torch's CPU threads are set explicitly (``--threads``,
+default: torch's, i.e. one per core) and the device string says how many;
+``machine`` gives the cores and the load average after the run (above the
+cores, other processes competed and the figures are unreliable). One JSON
+object per line; the LAST line holds ``udl_step_ratio`` and the device.
 
 Usage::
 
-    python benchmarks/udl.py [--preset cpu|swin_b_cpu|swin_b] [--repeats 5]
+    python benchmarks/udl.py [--preset cpu|swin_b_cpu|swin_b] [--repeats 10]
+                             [--threads N]
 """
 import argparse
 import json
 import os.path as osp
-import platform
-import statistics
 import sys
 import time
 
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from _timing import (device_string, interleaved, machine_load,  # noqa: E402
+                     median_ms, paired_ratio, ratio_quartiles, set_threads)
 import mmdsts  # noqa: E402,F401
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
@@ -86,11 +110,41 @@ def batch(preset, seed, first_idx):
                 data_samples=samples)
 
 
+def dsts_settings(dsts):
+    """N, L and M of the DSTS module as built (the defaults may change)."""
+    return dict(in_channels=dsts.in_channels,
+                num_neurons=len(dsts.layers[0].neurons),
+                num_layers=len(dsts.layers), mid_channels=dsts.mid_channels)
+
+
+def _probed(fn, out, device, only_without_grad=False):
+    """``fn``, appending the seconds of each call to ``out`` (with gradients
+    off only, if so asked)."""
+    def run(*args, **kwargs):
+        if only_without_grad and torch.is_grad_enabled():
+            return fn(*args, **kwargs)
+        if device.type == 'cuda':
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        result = fn(*args, **kwargs)
+        if device.type == 'cuda':
+            torch.cuda.synchronize(device)
+        out.append(time.perf_counter() - start)
+        return result
+    return run
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--preset', default=None, choices=list(PRESETS))
-    parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--repeats', type=int, default=10,
+                        help='timed rounds (at least 5)')
+    parser.add_argument('--warmup', type=int, default=2,
+                        help='untimed rounds first (at least 2)')
+    parser.add_argument('--threads', type=int, default=None,
+                        help="torch CPU threads (default: torch's)")
     args = parser.parse_args()
+    threads = set_threads(args.threads)
     cuda = torch.cuda.is_available()
     name = args.preset or ('swin_b' if cuda else 'cpu')
     preset = PRESETS[name]
@@ -139,39 +193,46 @@ def main():
             batch(preset, counter[0], 100 * counter[0]), prev_wrappers)
         assert prev_calls[0] == 1 or log['udl_skipped'] == 0
 
-    def timed(fn):
-        if cuda:
-            torch.cuda.synchronize()
-        t = time.perf_counter()
-        fn()
-        if cuda:
-            torch.cuda.synchronize()
-        return time.perf_counter() - t
+    # Where the extra time of the fresh-D_val step goes, read inside the
+    # timed steps: the backbone's pass on D_val (the only backbone call
+    # without gradients) and steps 1-2 (the recognizer's ``_meta_update``).
+    probe = dict(d_val_backbone=[], steps_1_2=[])
+    udl.backbone.forward = _probed(udl.backbone.forward,
+                                   probe['d_val_backbone'], device,
+                                   only_without_grad=True)
+    if hasattr(udl, '_meta_update'):
+        udl._meta_update = _probed(udl._meta_update, probe['steps_1_2'],
+                                   device)
 
-    step_plain(), step_udl(), step_udl_prev()  # warm-up (and first cache)
-    plain_s, udl_s, prev_s = [], [], []
-    for _ in range(args.repeats):
-        plain_s.append(timed(step_plain))
-        udl_s.append(timed(step_udl))
-        prev_s.append(timed(step_udl_prev))
-    t_plain, t_udl = statistics.median(plain_s), statistics.median(udl_s)
-    t_prev = statistics.median(prev_s)
+    t_plain, t_udl, t_prev = interleaved(
+        [step_plain, step_udl, step_udl_prev], args.repeats,
+        warmup=args.warmup, device=device)
     common = dict(preset=name, batch_size=preset['batch_size'],
                   clip=preset['clip'], amp=preset['amp'])
-    print(json.dumps(dict(what='train_iteration', plain_ms=1e3 * t_plain,
-                          udl_ms=1e3 * t_udl,
-                          udl_previous_batch_ms=1e3 * t_prev, **common)),
+    print(json.dumps(dict(what='train_iteration', plain_ms=median_ms(t_plain),
+                          udl_ms=median_ms(t_udl),
+                          udl_previous_batch_ms=median_ms(t_prev), **common)),
           flush=True)
-    device_name = f'cuda: {torch.cuda.get_device_name()}' if cuda else (
-        f'cpu: {platform.processor() or platform.machine()}, '
-        f'{torch.get_num_threads()} threads')
+    timed = {k: v[-args.repeats:] for k, v in probe.items()
+             if len(v) >= args.repeats}  # one call per UDL step
+    extra = [u - p for u, p in zip(t_udl, t_plain)]
     print(json.dumps(dict(
-        udl_step_ratio=round(t_udl / t_plain, 3),
+        what='udl_extra_time', extra_ms=median_ms(extra),
+        **{f'{k}_ms': median_ms(v) for k, v in timed.items()},
+        **{f'{k}_share_of_plain': paired_ratio(v, t_plain, 3)
+           for k, v in timed.items()},
+        rest_ms=median_ms([e - sum(v[r] for v in timed.values())
+                           for r, e in enumerate(extra)]), **common)),
+        flush=True)
+    print(json.dumps(dict(
+        udl_step_ratio=paired_ratio(t_udl, t_plain, 3),
+        udl_step_ratio_quartiles=ratio_quartiles(t_udl, t_plain),
         d_val='fresh batch every iteration',
-        udl_step_ratio_previous_batch=round(t_prev / t_plain, 3),
+        udl_step_ratio_previous_batch=paired_ratio(t_prev, t_plain, 3),
         backbone=preset['backbone']['type'],
-        dsts=dict(num_neurons=10, num_layers=3, mid_channels=160),
-        device=device_name, torch=torch.__version__,
+        dsts=dsts_settings(udl.dsts),
+        device=device_string(device), threads=threads, torch=torch.__version__,
+        repeats=args.repeats, warmup=args.warmup, machine=machine_load(),
         wall_s=round(time.perf_counter() - start, 1), **common)), flush=True)
 
 

@@ -12,8 +12,15 @@ import torch
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SCRIPT = osp.join(ROOT, 'benchmarks', 'model.py')
-# Parameters of the default DSTS module (N=10, L=3, M=160) on each feature.
-ADDED_PARAMS = dict(swin_b=11_115_648, tpn=11_445_376)
+CHANNELS = dict(swin_b=1024, tpn=2048)  # the feature the DSTS module takes
+
+
+def added_params(name):
+    """Parameters of the default DSTS module on the model's feature (about
+    11.1M on Swin-B, 11.4M on TPN at N=10, L=3, M=160), counted from the
+    module itself so that the test follows its defaults."""
+    from mmdsts.models import DSTSNeck
+    return sum(p.numel() for p in DSTSNeck(CHANNELS[name]).parameters())
 
 
 @pytest.fixture(scope='module')
@@ -39,7 +46,7 @@ def test_one_line_per_model_then_the_summary(lines):
         assert key in summary, key
     assert summary['summary_model'] == 'swin_b'
     assert set(summary['per_model']) == set(summary['input']) == \
-        set(ADDED_PARAMS)
+        set(CHANNELS)
     swin = summary['per_model']['swin_b']
     for key in ('dsts_param_overhead', 'dsts_flop_overhead',
                 'dsts_latency_overhead', 'udl_step_ratio'):
@@ -66,10 +73,12 @@ def test_model_measurements_are_sane(lines, index, name):
     row = lines[index]
     assert row['model'] == name
     # The stock models and the exact size of the default DSTS module.
-    assert row['params_dsts'] - row['params_baseline'] == ADDED_PARAMS[name]
-    assert row['params_added'] == ADDED_PARAMS[name]
+    added = added_params(name)
+    assert 11e6 < added < 11.5e6  # M=160 on both features
+    assert row['params_dsts'] - row['params_baseline'] == added
+    assert row['params_added'] == added
     assert row['dsts_param_overhead'] == pytest.approx(
-        ADDED_PARAMS[name] / row['params_baseline'], abs=1e-4)
+        added / row['params_baseline'], abs=1e-4)
     assert row['dsts_param_overhead'] > 0
     # FLOPs: the DSTS module's routed evaluation path is counted.
     assert 0 < row['gflops_baseline'] < row['gflops_dsts']
@@ -79,10 +88,10 @@ def test_model_measurements_are_sane(lines, index, name):
                 'train_ms_dsts', 'train_ms_dsts_udl'):
         assert row[key] > 0, key
     # The UDL step does strictly more work (a D_val backbone pass, steps 1-2)
-    # and made its meta updates.
+    # and made its meta updates. (The ratio is the median of per-round
+    # ratios, not the ratio of the median times.)
     assert row['udl_step_ratio'] > 1
-    assert row['udl_step_ratio'] == pytest.approx(
-        row['train_ms_dsts_udl'] / row['train_ms_dsts'], rel=0.01)
+    assert row['repeats'] >= 5
     assert row['udl_meta_updates'] >= 2
     if torch.cuda.is_available():
         assert all(v > 0 for v in row['peak_mem_mb'].values())
