@@ -234,3 +234,35 @@ def generate(out_dir: str, clips_per_class: Dict[str, int],
     with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
         f.writelines(f'{c.name}\t{c.kind}\n' for c in CLASSES)
     return lists
+
+
+def carve_holdout(train_list: str, per_class: int) -> Dict[str, str]:
+    """Split a training list into a smaller training list and a validation
+    (holdout) list with the last ``per_class`` clips of every class, for
+    choices that must not look at the test split.
+
+    Writes ``synthetic_trainsub_list_videos.txt`` and
+    ``synthetic_holdout_list_videos.txt`` next to ``train_list``.
+
+    Returns:
+        dict: ``{'trainsub': path, 'holdout': path}``.
+    """
+    with open(train_list) as f:
+        lines = [line for line in f if line.strip()]
+    by_class: Dict[int, list] = {}
+    for line in lines:
+        by_class.setdefault(int(line.split()[-1]), []).append(line)
+    short = {c: len(v) for c, v in by_class.items() if len(v) <= per_class}
+    if short:
+        raise ValueError(f'{train_list}: cannot hold out {per_class} clips '
+                         f'per class and keep some for training; clips per '
+                         f'class: {short}')
+    holdout = {line for v in by_class.values() for line in v[-per_class:]}
+    folder = osp.dirname(train_list)
+    out = dict(trainsub=osp.join(folder, 'synthetic_trainsub_list_videos.txt'),
+               holdout=osp.join(folder, 'synthetic_holdout_list_videos.txt'))
+    with open(out['trainsub'], 'w') as f:
+        f.writelines(line for line in lines if line not in holdout)
+    with open(out['holdout'], 'w') as f:
+        f.writelines(line for line in lines if line in holdout)
+    return out

@@ -19,6 +19,8 @@ spec.loader.exec_module(ablation)
 class Args:
     epochs = 3
     data_dir = '/data'
+    work_dir = '/work'
+    protocol = 'finetune'
 
 
 @pytest.mark.parametrize('row, key, value', [
@@ -36,57 +38,93 @@ def test_each_dsts_row_changes_one_setting(row, key, value):
     assert cfg.model.udl is True
 
 
+def test_paper_literal_row_restores_every_paper_setting():
+    cfg = ablation.run_config('paper_literal', 0, Args())
+    assert cfg.model.dsts.impulse_reduction == 'sum'
+    assert cfg.model.dsts.gate_init_magnitude is None
+    assert cfg.model.dsts.residual_init_scale is None
+    assert cfg.model.udl == dict(first_order_weight=0.0)
+
+
 def test_without_udl_trains_like_the_baseline():
     cfg = ablation.run_config('wo_udl', 0, Args())
     baseline = ablation.run_config('baseline', 0, Args())
     assert cfg.model.udl is False
     assert cfg.optim_wrapper == baseline.optim_wrapper
-    assert [h['type'] for h in cfg.custom_hooks] == ['RNGStateHook']
+    assert [h['type'] for h in cfg.custom_hooks] == ['RNGStateHook',
+                                                     'DSTSRoutingHook']
     assert 'dsts' not in baseline.model
 
 
-def test_seed_epochs_and_data_are_applied():
+@pytest.mark.parametrize('protocol, load_from, epochs', [
+    ('finetune', '/work/pretrain/last.pth', 12), ('scratch', None, 24)])
+def test_protocols_set_the_start_and_the_schedule(protocol, load_from,
+                                                  epochs):
+    args = Args()
+    args.protocol, args.epochs = protocol, None
+    for row in ('baseline', 'dsts'):
+        cfg = ablation.run_config(row, 0, args)
+        assert cfg.load_from == load_from
+        assert cfg.train_cfg.max_epochs == epochs
+
+
+def test_seed_epochs_and_splits_are_applied():
     cfg = ablation.run_config('baseline', 7, Args())
     assert cfg.randomness.seed == 7 and cfg.train_cfg.max_epochs == 3
     assert cfg.param_scheduler[-1].T_max == 2
+    assert cfg.train_dataloader.dataset.ann_file == \
+        '/data/synthetic_trainsub_list_videos.txt'
+    assert cfg.val_dataloader.dataset.ann_file == \
+        '/data/synthetic_holdout_list_videos.txt'
     assert cfg.test_dataloader.dataset.ann_file == \
         '/data/synthetic_val_list_videos.txt'
 
 
-def test_the_study_writes_its_table_and_chart(tmp_path):
+def test_the_study_pretrains_fine_tunes_and_writes_its_table(tmp_path):
     data = tmp_path / 'data'
     subprocess.run([sys.executable, 'tools/data/synthetic/generate.py',
                     str(data), '--train-per-class', '2',
-                    '--val-per-class', '1'], cwd=REPO, check=True,
-                   capture_output=True)
+                    '--val-per-class', '1', '--holdout-per-class', '1'],
+                   cwd=REPO, check=True, capture_output=True)
     out = tmp_path / 'out'
     result = subprocess.run(
         [sys.executable, 'tools/analysis/ablation.py', '--seeds', '0', '1',
-         '--rows', 'baseline', 'wo_synapse', '--epochs', '2', '--data-dir',
-         str(data), '--work-dir', str(tmp_path / 'work'), '--out-dir',
-         str(out)], cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    table = (out / 'ablation.md').read_text()
-    assert '10-clip test split' in table
+         '--rows', 'baseline', 'dsts', '--epochs', '2', '--jobs', '2',
+         '--data-dir', str(data), '--work-dir', str(tmp_path / 'work'),
+         '--out-dir', str(out)], cwd=REPO, capture_output=True, text=True,
+        timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + \
+        result.stderr[-3000:]
+    assert (tmp_path / 'work' / 'pretrain' / 'last.pth').is_file()
+    table = (out / 'ablation_finetune.md').read_text()
     assert '| Baseline (no DSTS) | - | 2 |' in table
-    assert '| w/o Synapse | 4 | 2 |' in table
-    runs = json.loads((out / 'ablation_runs.json').read_text())['runs']
-    assert all('omp_num_threads' in r for r in runs)
-    assert (out / 'ablation.png').read_bytes()[:4] == b'\x89PNG'
+    assert '| DSTS (N=10, L=3, UDL) | 3-7 (full model) | 2 |' in table
+    runs = json.loads((out / 'ablation_finetune_runs.json').read_text())
+    runs = runs['runs']
+    assert {(r['row'], r['seed']) for r in runs} == {
+        ('baseline', 0), ('baseline', 1), ('dsts', 0), ('dsts', 1)}
+    dsts = [r for r in runs if r['row'] == 'dsts'][0]
+    assert {'acc/top1', 'acc/mean1', 'dsts/max_load_l0'} <= set(dsts['test'])
+    assert 'acc/top1' in dsts['holdout'] and dsts['threads'] >= 1
+    assert (out / 'ablation_finetune.png').read_bytes()[:4] == b'\x89PNG'
+
+
+def _record(row, seed, top1, **extra):
+    return dict(dict(row=row, seed=seed, protocol='finetune', epochs=3,
+                     train_seconds=60.0, threads=1, device='cpu',
+                     holdout=dict({'acc/top1': top1}),
+                     test={'acc/top1': top1, 'acc/mean1': top1}), **extra)
 
 
 def _fake_study(tmp_path, runs):
-    """A work dir holding finished runs, and a 4-clip test list."""
+    """A work dir holding finished runs."""
     data = tmp_path / 'data'
     data.mkdir()
-    (data / 'synthetic_val_list_videos.txt').write_text(
-        ''.join(f'v{i}.mp4 {i}\n' for i in range(4)))
     for row, seed, top1 in runs:
-        work = tmp_path / 'work' / row / f'seed{seed}'
+        work = tmp_path / 'work' / 'finetune' / row / f'seed{seed}'
         work.mkdir(parents=True)
-        (work / 'result.json').write_text(json.dumps(dict(
-            row=row, seed=seed, epochs=3, top1=top1, mean1=top1,
-            train_seconds=60.0)))
+        (work / 'result.json').write_text(json.dumps(
+            _record(row, seed, top1)))
     return data
 
 
@@ -102,44 +140,34 @@ def _ablation(tmp_path, data, *extra, env=None):
 def test_report_only_tables_finished_runs_and_names_missing_ones(tmp_path):
     data = _fake_study(tmp_path, [('baseline', 0, 0.5), ('baseline', 1, 0.7),
                                   ('dsts', 0, 0.25)])
-    trained_with_one_thread = tmp_path / 'work' / 'dsts' / 'seed0' / \
-        'result.json'
-    trained_with_one_thread.write_text(json.dumps(dict(
-        json.loads(trained_with_one_thread.read_text()),
-        omp_num_threads='1')))
-    # The header tells how the runs were trained, not how the report was.
-    result = _ablation(tmp_path, data, '--report-only',
-                       env=dict(os.environ, OMP_NUM_THREADS='7'))
+    result = _ablation(tmp_path, data, '--report-only')
     assert result.returncode == 0, result.stderr[-3000:]
-    table = (tmp_path / 'out' / 'ablation.md').read_text()
-    assert 'OMP_NUM_THREADS per run: 1 (1 run), not recorded (2 runs))' \
+    table = (tmp_path / 'out' / 'ablation_finetune.md').read_text()
+    assert 'threads per run: 1 (3 runs)' in table
+    assert '| Baseline (no DSTS) | - | 2 | 60.0 +- 10.0 | 60.0 +- 10.0 |' \
         in table
-    assert '| Baseline (no DSTS) | - | 2 | 60.0 +- 10.0 |' in table
     assert '| DSTS (N=10, L=3, UDL) | 3-7 (full model) | 1 | 25.0 +- 0.0 |' \
         in table
     assert 'Not run yet: dsts seed 1.' in table
     assert '`python tools/analysis/ablation.py --epochs 3 --seeds 0 1 ' \
         '--rows baseline dsts`' in table
-    runs = json.loads((tmp_path / 'out' / 'ablation_runs.json').read_text())
+    runs = json.loads((tmp_path / 'out' /
+                       'ablation_finetune_runs.json').read_text())
     assert sorted((r['row'], r['seed']) for r in runs['runs']) == \
         [('baseline', 0), ('baseline', 1), ('dsts', 0)]
 
 
-def test_previous_runs_count_as_done_only_with_the_same_schedule(tmp_path):
+def test_previous_runs_count_as_done_only_with_the_same_protocol(tmp_path):
     data = _fake_study(tmp_path, [('baseline', 0, 0.5)])
     previous = tmp_path / 'previous.json'
     previous.write_text(json.dumps(dict(runs=[
-        dict(row='baseline', seed=1, epochs=3, top1=0.7, mean1=0.7,
-             train_seconds=1.0),
-        dict(row='dsts', seed=0, epochs=3, top1=0.3, mean1=0.3,
-             train_seconds=1.0),
-        dict(row='dsts', seed=1, epochs=3, top1=0.4, mean1=0.4,
-             train_seconds=1.0)])))
+        _record('baseline', 1, 0.7), _record('dsts', 0, 0.3),
+        _record('dsts', 1, 0.4)])))
     # Every (row, seed) is done, so nothing trains: a real run would fail
     # here, the data dir holds no video.
     result = _ablation(tmp_path, data, '--previous-runs', str(previous))
     assert result.returncode == 0, result.stderr[-3000:]
-    table = (tmp_path / 'out' / 'ablation.md').read_text()
+    table = (tmp_path / 'out' / 'ablation_finetune.md').read_text()
     assert '| DSTS (N=10, L=3, UDL) | 3-7 (full model) | 2 | 35.0 +- 5.0 |' \
         in table and 'Not run yet' not in table
 
@@ -148,4 +176,5 @@ def test_previous_runs_count_as_done_only_with_the_same_schedule(tmp_path):
     previous.write_text(json.dumps(other))
     result = _ablation(tmp_path, data, '--previous-runs', str(previous))
     assert result.returncode != 0
-    assert 'trained 24 epochs, this study 3' in result.stderr
+    assert 'is finetune for 24 epochs, this study finetune for 3' in \
+        result.stderr
