@@ -28,8 +28,10 @@ processes, ``--jobs`` at a time; finished runs are kept and skipped, so an
 interrupted study resumes, and ``--previous-runs <runs.json>`` counts the
 runs of another machine (same protocol and schedule) as done.
 
-Writes ``<out-dir>/ablation_<protocol>.md`` (mean +- std over seeds), its
-``.png`` chart and ``ablation_<protocol>_runs.json`` (every run's figures).
+Writes ``<out-dir>/ablation_<study>.md`` (mean +- std over seeds), its
+``.png`` chart and ``ablation_<study>_runs.json`` (every run's figures);
+``<study>`` is the protocol, with ``_<N>ep`` when ``--epochs`` overrides the
+configs' schedule.
 """
 import argparse
 import json
@@ -167,8 +169,16 @@ def pretrain_checkpoint(args):
     return osp.join(args.work_dir, 'pretrain', 'last.pth')
 
 
+def study_name(args):
+    """``finetune``, ``scratch``, or e.g. ``finetune_6ep`` for a schedule
+    other than the configs' (its runs and report are kept apart)."""
+    if args.epochs is None:
+        return args.protocol
+    return f'{args.protocol}_{args.epochs}ep'
+
+
 def run_dir(row, seed, args):
-    return osp.join(args.work_dir, args.protocol, row, f'seed{seed}')
+    return osp.join(args.work_dir, study_name(args), row, f'seed{seed}')
 
 
 def _process(cmd, log, threads):
@@ -334,6 +344,7 @@ def main():
                if r is None]
     if not results:
         raise SystemExit(f'no finished run in {args.work_dir}')
+    args.study = study_name(args)
     report(results, args, ROWS,
            dict(rows=DEFAULT_ROWS, seeds=DEFAULT_SEEDS), missing)
 

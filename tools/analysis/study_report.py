@@ -142,7 +142,7 @@ def report(results, args, rows, defaults, missing=()):
     results = sorted(results, key=lambda r: (order[r['row']], r['seed']))
     table = aggregate(results)
     os.makedirs(args.out_dir, exist_ok=True)
-    stem = osp.join(args.out_dir, f'ablation_{args.protocol}')
+    stem = osp.join(args.out_dir, f'ablation_{args.study}')
     write_markdown(table, results, args, rows, stem + '.md', missing,
                    defaults)
     draw(table, rows, stem + '.png',
