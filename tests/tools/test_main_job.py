@@ -1,5 +1,6 @@
 """The README's main job, reduced (``tools/main_job.sh --quick``): real .mp4
-files decoded by decord, trained through the real ``mim train`` and
+files decoded by decord, the baseline trained (stage a) and fine-tuned with
+the plain head and with DSTS (stage b) through the real ``mim train``, and
 evaluated through the real ``tools/dist_test.sh`` (torchrun, 2 processes)."""
 import json
 import os
@@ -11,7 +12,9 @@ import sys
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-RUNS = ('slowonly_r18_synthetic', 'slowonly_r18_dsts_synthetic')
+PRETRAIN = 'slowonly_r18_synthetic'
+RUNS = ('slowonly_r18_finetune_synthetic',
+        'slowonly_r18_dsts_finetune_synthetic')
 
 
 def _free_port():
@@ -39,8 +42,8 @@ def main_job(tmp_path_factory):
 
 def test_main_job_trains_with_mim_and_tests_with_dist_test(main_job):
     tmp, output = main_job
-    assert output.count('Training command is') == 2  # printed by mim train
-    for name in RUNS:
+    assert output.count('Training command is') == 3  # printed by mim train
+    for name in (PRETRAIN, ) + RUNS:
         work = tmp / 'work' / name
         assert (work / 'epoch_1.pth').is_file()
         metrics = json.loads((work / 'test' / 'metrics.json').read_text())
@@ -48,17 +51,28 @@ def test_main_job_trains_with_mim_and_tests_with_dist_test(main_job):
         for key in ('acc/top1', 'acc/top5', 'acc/mean1'):
             assert 0.0 <= metrics['metrics'][key] <= 1.0
         assert (work / 'test' / 'train_seconds').is_file()
-    # the DSTS run used UDL: its meta loss is in the training log
+    # stage (b) started from stage (a)'s checkpoint
+    for name in RUNS:
+        log = next((tmp / 'work' / name).glob('*/*.log')).read_text()
+        assert f'Load checkpoint from {tmp / "work" / PRETRAIN}' in log
+    # the DSTS run used UDL and logged its dynamics; its test metrics carry
+    # the routing of the test split
     log = next((tmp / 'work' / RUNS[1]).glob('*/*.log')).read_text()
     assert 'udl_meta_loss' in log and 'dsts_load_entropy_l0' in log
+    assert 'dsts_gate_agree' in log and 'dsts_branch_ratio' in log
+    metrics = json.loads((tmp / 'work' / RUNS[1] / 'test' /
+                          'metrics.json').read_text())['metrics']
+    assert {'dsts/max_load_l0', 'dsts/neurons_used_l2'} <= set(metrics)
 
 
 def test_main_job_prints_the_comparison_table(main_job):
     _, output = main_job
     table = output[output.index('Accuracy (%)'):]
     header = table.splitlines()[1]
-    assert all(c in header for c in ('top-1', 'top-5', 'mean class'))
-    assert 'slowonly_r18_dsts - slowonly_r18' in table
+    assert all(c in header for c in ('top-1', 'top-5', 'mean class',
+                                     'max load'))
+    assert 'pretrained (stage a)' in table
+    assert 'slowonly_r18_dsts_finetune - slowonly_r18_finetune' in table
 
 
 def test_testing_a_checkpoint_of_another_model_is_refused(main_job):

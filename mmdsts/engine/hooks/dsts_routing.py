@@ -3,6 +3,7 @@ import math
 from typing import Dict, List, Optional
 
 import torch
+from mmengine.dist import all_reduce, get_world_size
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
@@ -27,7 +28,10 @@ class DSTSRoutingHook(Hook):
 
     Runs before MMEngine's logger hook (priority ``NORMAL``), which logs the
     metrics dict it is handed. A model without a DSTS module is left alone.
-    Under distributed evaluation each rank counts its own clips.
+    Under distributed evaluation the counts are summed over ranks, so
+    ``tools/dist_test.sh`` reports what ``tools/test.py`` does (when the
+    sampler pads the split to a multiple of the world size, the padded clips
+    are counted too).
     """
 
     priority = 'NORMAL'
@@ -52,6 +56,9 @@ class DSTSRoutingHook(Hook):
 
     def _summary(self) -> Dict[str, float]:
         out = {}
+        if self._counts and get_world_size() > 1:
+            for counts in self._counts:
+                all_reduce(counts, op='sum')
         for j, counts in enumerate(self._counts or []):
             total = int(counts.sum())
             if total == 0:
