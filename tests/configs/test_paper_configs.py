@@ -44,7 +44,8 @@ MAIN = {
 DSTS_MAIN = {name: spec for name, spec in MAIN.items() if spec[1]}
 PAPER_DSTS = dict(num_neurons=10, num_layers=3, tau=1.0)  # section 4.1
 # DSTS module parameters at the default width (docs/dsts.md, "Width").
-DSTS_PARAMS = {1024: 11_115_648, 2048: 11_445_376}
+# The 3 beyond 11.12M / 11.45M are the synapses' impulse gains.
+DSTS_PARAMS = {1024: 11_115_648 + 3, 2048: 11_445_376 + 3}
 
 # Tables 3-7 (TPN on Diving48); the full model and "Baseline TPN" (Table 4)
 # are configs/tpn_dsts_diving48.py and configs/tpn_diving48.py.
@@ -57,6 +58,9 @@ ABLATIONS = {
     'tpn_dsts_diving48_n15': dict(num_neurons=15),
     'tpn_dsts_diving48_l1': dict(num_layers=1),
     'tpn_dsts_diving48_l5': dict(num_layers=5),
+    'tpn_dsts_diving48_paper_literal': dict(
+        impulse_reduction='sum', gate_init_magnitude=None,
+        residual_init_scale=None),
 }
 SSV2_FLIP_LABEL_MAP = {86: 87, 87: 86, 93: 94, 94: 93, 166: 167, 167: 166}
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -387,6 +391,12 @@ def test_ablation_sets_its_flag_on_the_built_module(name):
     # Everything else is the full model's configuration.
     if name.endswith('wo_udl'):
         return  # test_without_udl_is_plain_training
+    if name.endswith('paper_literal'):
+        assert cfg.model.udl == dict(first_order_weight=0.0)
+        assert num_params(neck) == DSTS_PARAMS[2048] - 3  # no gains
+        assert neck.layers[0].synapse.impulse_reduction == 'sum'
+        assert neck.proj_out.norm.weight.detach().eq(1).all()
+        cfg.model.udl, cfg.model.dsts = main.model.udl, main.model.dsts
     assert without(cfg.to_dict(), 'model', 'filename') == \
         without(main.to_dict(), 'model', 'filename')
     assert without(cfg.model, 'dsts') == without(main.model, 'dsts')
