@@ -29,7 +29,7 @@ This module holds the model-independent pieces; the recognizers in
 :mod:`mmdsts.models.recognizers` wire them to MMAction2.
 """
 from contextlib import contextmanager
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor, nn
@@ -57,7 +57,8 @@ def frozen_buffers(module: nn.Module):
 
 
 def simulated_update(loss: Tensor, downstream: Sequence[Tensor],
-                     alpha: float, scale: float = 1.0) -> List[Tensor]:
+                     alpha: float, scale: float = 1.0,
+                     first_order_of: Optional[Sequence[Tensor]] = None):
     """Eq. 9: ``d - alpha * grad_d loss``, differentiable with respect to
     everything ``loss`` depends on (``create_graph=True``).
 
@@ -66,16 +67,29 @@ def simulated_update(loss: Tensor, downstream: Sequence[Tensor],
         downstream (Sequence[Tensor]): ``d``.
         alpha (float): Step size of the simulated update.
         scale (float): Loss scale to divide out of the gradients (AMP).
+        first_order_of (Sequence[Tensor], optional): Also return the
+            (detached) first-order gradient of ``loss`` with respect to these
+            tensors (``u``), from the same backward pass.
+
+    Returns:
+        list[Tensor]: ``d_hat``; with ``first_order_of``, the tuple
+        ``(d_hat, grads)`` (a gradient is None where ``loss`` does not reach).
 
     A ``d`` the loss does not reach (a neuron no sample was routed to, with
     ``train_dispatch='routed'``) has a zero gradient and stays ``d``.
     """
-    grads = torch.autograd.grad(loss, downstream, create_graph=True,
-                                allow_unused=True)
+    extra = list(first_order_of or ())
+    grads = torch.autograd.grad(loss, list(downstream) + extra,
+                                create_graph=True, allow_unused=True)
+    grads, extra_grads = grads[:len(downstream)], grads[len(downstream):]
     if scale != 1.0:  # g / 1 == g exactly: no pass over d (and its backward)
         grads = [None if g is None else g / scale for g in grads]
-    return [d if g is None else d - alpha * g
-            for d, g in zip(downstream, grads)]
+    d_hat = [d if g is None else d - alpha * g
+             for d, g in zip(downstream, grads)]
+    if first_order_of is None:
+        return d_hat
+    return d_hat, [None if g is None else g.detach() / scale
+                   for g in extra_grads]
 
 
 def meta_gradient(loss_fn: Callable[..., Tensor],

@@ -37,8 +37,8 @@ it). UDL settings (dict form), all optional:
 * ``first_order_weight`` (float): beyond the paper. The upstream gradient
   of step 2 is ``grad_u l(u_hat, d_hat; D_val) + w grad_u l(u, d; D_train)``:
   Eq. 10's second-order term plus ``w`` times the ordinary first-order
-  gradient of the D_train loss (taken from step 1's graph, one extra
-  backward through the DSTS module and head). Eq. 10 alone moves ``u`` by
+  gradient of the D_train loss (taken from Eq. 9's backward pass, at no
+  extra pass). Eq. 10 alone moves ``u`` by
   ``O(alpha^2)``: measured on the CPU config, the gate logits moved by 1e-5
   in 756 iterations (their meta-gradients are below Adam's epsilon), so the
   evaluation architecture stayed the initial one. Defaults to 1.0;
@@ -302,12 +302,13 @@ class DSTSRecognizerMixin:
         weight = float(self.udl['first_order_weight'])
         with frozen_buffers(self):
             train_loss = _tail_loss(tail, feats, samples, kwargs)
-            d_hat = simulated_update(train_loss * scale,
-                                     list(downstream.values()), alpha, scale)
+            d_hat = simulated_update(
+                train_loss * scale, list(downstream.values()), alpha, scale,
+                first_order_of=list(upstream.values()) if weight else None)
+            first_order = None
+            if weight:  # from the same backward pass as Eq. 9
+                d_hat, first_order = d_hat
             d_hat = dict(zip(downstream, d_hat))
-            first_order = torch.autograd.grad(
-                train_loss * scale, list(upstream.values()),
-                retain_graph=True, allow_unused=True) if weight else None
             val_loss, grads = meta_gradient(
                 _tail_loss, tail, upstream, d_hat,
                 (val_feats, val_samples, val_kwargs), scale)
@@ -317,7 +318,7 @@ class DSTSRecognizerMixin:
         if live is not None:
             log['dsts_meta_grad_live'] = live
         if first_order is not None:
-            grads = [g if f is None else g + weight * (f / scale)
+            grads = [g if f is None else g + weight * f
                      for g, f in zip(grads, first_order)]
         average_across_ranks(grads)
         if not all_finite(train_loss.detach(), val_loss.detach(), *grads):
