@@ -96,17 +96,17 @@ def test_the_study_pretrains_fine_tunes_and_writes_its_table(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + \
         result.stderr[-3000:]
     assert (tmp_path / 'work' / 'pretrain' / 'last.pth').is_file()
-    table = (out / 'ablation_finetune.md').read_text()
+    table = (out / 'ablation_finetune_2ep.md').read_text()
     assert '| Baseline (no DSTS) | - | 2 |' in table
     assert '| DSTS (N=10, L=3, UDL) | 3-7 (full model) | 2 |' in table
-    runs = json.loads((out / 'ablation_finetune_runs.json').read_text())
+    runs = json.loads((out / 'ablation_finetune_2ep_runs.json').read_text())
     runs = runs['runs']
     assert {(r['row'], r['seed']) for r in runs} == {
         ('baseline', 0), ('baseline', 1), ('dsts', 0), ('dsts', 1)}
     dsts = [r for r in runs if r['row'] == 'dsts'][0]
     assert {'acc/top1', 'acc/mean1', 'dsts/max_load_l0'} <= set(dsts['test'])
     assert 'acc/top1' in dsts['holdout'] and dsts['threads'] >= 1
-    assert (out / 'ablation_finetune.png').read_bytes()[:4] == b'\x89PNG'
+    assert (out / 'ablation_finetune_2ep.png').read_bytes()[:4] == b'\x89PNG'
 
 
 def _record(row, seed, top1, **extra):
@@ -121,7 +121,7 @@ def _fake_study(tmp_path, runs):
     data = tmp_path / 'data'
     data.mkdir()
     for row, seed, top1 in runs:
-        work = tmp_path / 'work' / 'finetune' / row / f'seed{seed}'
+        work = tmp_path / 'work' / 'finetune_3ep' / row / f'seed{seed}'
         work.mkdir(parents=True)
         (work / 'result.json').write_text(json.dumps(
             _record(row, seed, top1)))
@@ -142,7 +142,7 @@ def test_report_only_tables_finished_runs_and_names_missing_ones(tmp_path):
                                   ('dsts', 0, 0.25)])
     result = _ablation(tmp_path, data, '--report-only')
     assert result.returncode == 0, result.stderr[-3000:]
-    table = (tmp_path / 'out' / 'ablation_finetune.md').read_text()
+    table = (tmp_path / 'out' / 'ablation_finetune_3ep.md').read_text()
     assert 'threads per run: 1 (3 runs)' in table
     assert '| Baseline (no DSTS) | - | 2 | 60.0 +- 10.0 | 60.0 +- 10.0 |' \
         in table
@@ -152,7 +152,7 @@ def test_report_only_tables_finished_runs_and_names_missing_ones(tmp_path):
     assert '`python tools/analysis/ablation.py --epochs 3 --seeds 0 1 ' \
         '--rows baseline dsts`' in table
     runs = json.loads((tmp_path / 'out' /
-                       'ablation_finetune_runs.json').read_text())
+                       'ablation_finetune_3ep_runs.json').read_text())
     assert sorted((r['row'], r['seed']) for r in runs['runs']) == \
         [('baseline', 0), ('baseline', 1), ('dsts', 0)]
 
@@ -167,7 +167,7 @@ def test_previous_runs_count_as_done_only_with_the_same_protocol(tmp_path):
     # here, the data dir holds no video.
     result = _ablation(tmp_path, data, '--previous-runs', str(previous))
     assert result.returncode == 0, result.stderr[-3000:]
-    table = (tmp_path / 'out' / 'ablation_finetune.md').read_text()
+    table = (tmp_path / 'out' / 'ablation_finetune_3ep.md').read_text()
     assert '| DSTS (N=10, L=3, UDL) | 3-7 (full model) | 2 | 35.0 +- 5.0 |' \
         in table and 'Not run yet' not in table
 
