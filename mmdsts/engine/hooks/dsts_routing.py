@@ -8,6 +8,8 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
+from mmdsts.models.necks.dsts_dynamics import load_entropy
+
 
 def _dsts_module(runner):
     model = runner.model.module if is_model_wrapper(runner.model) \
@@ -64,7 +66,7 @@ class DSTSRoutingHook(Hook):
             if total == 0:
                 continue
             load = counts.double() / total
-            entropy = float(-torch.special.xlogy(load, load).sum())
+            entropy = float(load_entropy(load))
             out[f'dsts/max_load_l{j}'] = float(load.max())
             out[f'dsts/load_entropy_l{j}'] = entropy / math.log(
                 counts.numel()) if counts.numel() > 1 else 1.0

@@ -111,8 +111,16 @@ def standardized_impulses(z: Tensor, kernels: Tensor, bias: Tensor,
         the mean reduction on the standardised feature, per unit kernel.
     """
     summed = kernels.mean(dim=1)  # N, N_in: k_i
-    norms = summed.norm(dim=1).clamp_min(1e-12)
-    return log_gain.exp() * (z @ summed.t() + bias.mean(dim=1)) / norms
+    return per_unit_kernel(z @ summed.t() + bias.mean(dim=1), kernels,
+                           log_gain)
+
+
+def per_unit_kernel(v: Tensor, kernels: Tensor, log_gain: Tensor) -> Tensor:
+    """``exp(s) v_i / ||k_i||``: mean-reduced impulses ``v`` ``(B, N)`` as if
+    each summed kernel ``k_i = mean_o m_i[o, :]`` had unit length, times the
+    gain."""
+    norms = kernels.mean(dim=1).norm(dim=1).clamp_min(1e-12)
+    return log_gain.exp() * v / norms
 
 
 def sample_gumbel(like: Tensor) -> Tensor:
@@ -281,7 +289,7 @@ class Synapse(nn.Module):
             (var + norm.eps).rsqrt()[:, None, None, None]
         v = literal_impulses(x_std, kernels, bias) / (
             kernels.shape[1] * x[0, 0].numel())
-        return self.log_gain.exp() * v / kernels.mean(1).norm(dim=1)
+        return per_unit_kernel(v, kernels, self.log_gain)
 
     def forward(self, x: Tensor, noise: Optional[Tensor] = None) -> Routing:
         """Route each sample of ``x`` ``(B, N_in, T, H, W)`` to one neuron.

@@ -37,8 +37,8 @@ from torch import Tensor
 GUMBEL_DIFFERENCE_STD = math.pi / math.sqrt(3)
 
 
-def _entropy(load: Tensor) -> Tensor:
-    """Entropy of a load distribution, 0 log 0 = 0."""
+def load_entropy(load: Tensor) -> Tensor:
+    """Entropy (nats) of a load distribution, 0 log 0 = 0."""
     return -torch.special.xlogy(load, load).sum()
 
 
@@ -54,7 +54,7 @@ def routing_log(neck) -> Dict[str, Tensor]:
             selected = routing.selected
             load = torch.bincount(selected,
                                   minlength=num_neurons) / selected.numel()
-            log[f'dsts_load_entropy_l{j}'] = _entropy(load)
+            log[f'dsts_load_entropy_l{j}'] = load_entropy(load)
             log[f'dsts_max_load_l{j}'] = load.max()
             if layer.training:
                 log[f'dsts_route_agree_l{j}'] = (
