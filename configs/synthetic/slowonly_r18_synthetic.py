@@ -56,8 +56,10 @@ def _dataset(split, pipeline, test_mode):
                 pipeline=pipeline, test_mode=test_mode)
 
 
+# Not persistent: a persistent worker's random generators (augmentation)
+# cannot be checkpointed, and resuming must be exact (RNGStateHook).
 train_dataloader = dict(
-    batch_size=8, num_workers=1, persistent_workers=True,
+    batch_size=8, num_workers=1, persistent_workers=False,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=_dataset('train', train_pipeline, False))
 val_dataloader = dict(
@@ -90,5 +92,7 @@ auto_scale_lr = dict(enable=False, base_batch_size=8)
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=6, max_keep_ckpts=1, save_best=None))
+# A resumed run ends bit-identical to an uninterrupted one (CPU).
+custom_hooks = [dict(type='RNGStateHook')]
 env_cfg = dict(dist_cfg=dict(backend='gloo'))  # CPU machines
 randomness = dict(seed=0)

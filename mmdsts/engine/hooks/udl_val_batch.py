@@ -6,10 +6,13 @@ from collections import deque
 from typing import Iterator, Optional
 
 import torch
-from mmengine.dist import get_dist_info
+from mmengine.dist import all_gather_object, get_dist_info, is_distributed
 from mmengine.hooks import Hook
+from mmengine.logging import print_log
 from mmengine.registry import DATA_SAMPLERS, HOOKS
 from torch.utils.data import Sampler
+
+from .rng_state import derived_seed, seed_workers_from_loader
 
 # Keeps the D_val shuffle independent of DefaultSampler's (seed + epoch).
 SEED_OFFSET = 1_000_003
@@ -52,13 +55,21 @@ class UDLValSampler(Sampler):
 class UDLValBatchHook(Hook):
     """Attach a ``D_val`` batch (key ``udl_val``) to every training batch.
 
-    ``D_val`` has as many samples as ``D_train``, comes from an independent
+    ``D_val`` has as many samples as ``D_train`` and comes from an independent
     shuffle of the training set (:class:`UDLValSampler`, built from the
-    ``train_dataloader`` config) and never contains a ``D_train`` sample of
-    the same iteration: stream samples that collide are kept for later
-    iterations. Sample identity is MMEngine's ``sample_idx``; the hook adds it
-    to ``PackActionInputs.meta_keys`` of the training pipeline. Its position
-    in the stream is saved in checkpoints and restored on resume.
+    ``train_dataloader`` config). A stream sample that is in the ``D_train``
+    batch of the same iteration, or already in this ``D_val`` batch (the
+    stream crosses from one permutation to the next), is passed over: no
+    sample appears twice in a ``D_val`` batch or in both batches of an
+    iteration. Sample identity is MMEngine's ``sample_idx``; the hook adds it
+    to ``PackActionInputs.meta_keys`` of the training pipeline.
+
+    The hook's state is one number, the stream position of the first sample
+    not yet used or passed over; it is saved in checkpoints. The stream
+    restarts from there at every epoch start, its workers seeded from
+    ``(seed, epoch)`` (see :mod:`mmdsts.engine.hooks.rng_state`), so a
+    resumed run draws the same ``D_val`` batches, augmentation included, as
+    an uninterrupted one.
 
     Args:
         seed (int, optional): Seed of the D_val shuffle. None: the runner's
@@ -70,9 +81,9 @@ class UDLValBatchHook(Hook):
     def __init__(self, seed: Optional[int] = None) -> None:
         self.seed = seed
         self.next_unused = 0  # stream position of the first unused sample
+        self.passed_over = 0  # samples skipped as duplicates (this process)
         self._buffer = deque()
         self._iterator = None
-        self._loader = None
 
     # -------------------------------------------------------------- set-up
     def before_train(self, runner) -> None:
@@ -80,8 +91,21 @@ class UDLValBatchHook(Hook):
         # the training dataloader would need the training list.
         if self.seed is None:
             self.seed = int(getattr(runner, 'seed', 0) or 0)
-        _ensure_sample_idx(runner.train_dataloader.dataset)
+        loader = runner.train_dataloader
+        _ensure_sample_idx(loader.dataset)
         self._dataloader_cfg = copy.deepcopy(runner.cfg.train_dataloader)
+        _, world = get_dist_info()
+        per_rank = len(loader.dataset) // world
+        if loader.batch_size and per_rank < 2 * loader.batch_size:
+            raise ValueError(
+                f'UDL: D_train and D_val of an iteration share no sample, so '
+                f'each rank needs at least 2 x train_dataloader.batch_size '
+                f'= {2 * loader.batch_size} training samples; it has '
+                f'{per_rank} ({len(loader.dataset)} over {world} rank(s)). '
+                'Lower train_dataloader.batch_size or use more data.')
+
+    def before_train_epoch(self, runner) -> None:
+        self._start_stream(runner)
 
     def _start_stream(self, runner) -> None:
         cfg = copy.deepcopy(self._dataloader_cfg)
@@ -91,11 +115,15 @@ class UDLValBatchHook(Hook):
         cfg['persistent_workers'] = False
         # Creating a DataLoader iterator draws from the global torch RNG;
         # fork it so that the model's Gumbel / Semhash noise does not depend
-        # on when the stream (re)starts, e.g. after a resume.
+        # on when the stream (re)starts, and seed it so that the workers'
+        # augmentation is a function of (seed, epoch).
         with torch.random.fork_rng(devices=[]):
-            self._loader = runner.build_dataloader(cfg, seed=self.seed)
-            _ensure_sample_idx(self._loader.dataset)
-            self._iterator = iter(self._loader)
+            torch.manual_seed(derived_seed(self.seed, SEED_OFFSET,
+                                           runner.epoch))
+            loader = runner.build_dataloader(cfg, seed=self.seed)
+            seed_workers_from_loader(loader)
+            _ensure_sample_idx(loader.dataset)
+            self._iterator = iter(loader)
         self._buffer.clear()
         self._consumed = self.next_unused
 
@@ -114,31 +142,52 @@ class UDLValBatchHook(Hook):
             return
         if self._iterator is None:
             self._start_stream(runner)
-        train_ids = {_sample_idx(s) for s in data_batch['data_samples']}
-        chosen, kept = [], []
+        taken = {_sample_idx(s) for s in data_batch['data_samples']}
+        chosen = []
         while len(chosen) < len(data_batch['data_samples']):
             position, (inputs, sample) = self._next_sample()
-            if _sample_idx(sample) in train_ids:
-                kept.append((position, (inputs, sample)))
-            else:
-                chosen.append((position, (inputs, sample)))
-        self._buffer.extendleft(reversed(kept))  # collisions wait their turn
-        self.next_unused = self._buffer[0][0] if self._buffer \
-            else self._consumed
+            self.next_unused = position + 1
+            idx = _sample_idx(sample)
+            if idx in taken:
+                self.passed_over += 1
+                continue
+            taken.add(idx)
+            chosen.append((inputs, sample))
         data_batch['udl_val'] = dict(
-            inputs=[item[1][0] for item in chosen],
-            data_samples=[item[1][1] for item in chosen])
+            inputs=[inputs for inputs, _ in chosen],
+            data_samples=[sample for _, sample in chosen])
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        # Checkpoints are written by rank 0 alone (before_save_checkpoint
+        # runs there only), and each rank has its own stream position.
+        self._positions = all_gather_object(self.next_unused) \
+            if is_distributed() else [self.next_unused]
 
     # ------------------------------------------------------ checkpointing
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        positions = getattr(self, '_positions', [self.next_unused])
         checkpoint['udl_val_batch_hook'] = dict(
-            next_unused=self.next_unused, seed=self.seed)
+            next_unused=positions, seed=self.seed)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         state = checkpoint.get('udl_val_batch_hook')
         if state is None:
             return
-        self.next_unused = state['next_unused']
+        positions = state['next_unused']
+        if isinstance(positions, int):  # written before per-rank positions
+            positions = [positions]
+        rank, world = get_dist_info()
+        if len(positions) == world:
+            self.next_unused = positions[rank]
+        else:  # same point of the shuffle, resharded: not bit-exact
+            self.next_unused = min(positions) * len(positions) // world
+            print_log(
+                f'UDLValBatchHook: the checkpoint holds D_val positions of '
+                f'{len(positions)} rank(s), this run has {world}: the D_val '
+                'stream continues from the same point of its shuffle, but '
+                'the run is not bit-identical to an uninterrupted one',
+                logger='current', level=30)
         self.seed = state['seed']
         self._iterator = None  # restart the stream there
 
