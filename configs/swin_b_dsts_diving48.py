@@ -14,5 +14,6 @@ optim_wrapper = dict(
     constructor='UDLOptimWrapperConstructor',
     upstream=dict(optimizer=dict(type='AdamW', lr=3e-4, betas=(0.9, 0.999),
                                  weight_decay=0.)))
-custom_hooks = [dict(type='UDLValBatchHook'), dict(type='RNGStateHook')]
+custom_hooks = [dict(type='UDLValBatchHook'), dict(type='RNGStateHook'),
+                dict(type='FiniteCheckpointHook')]
 model_wrapper_cfg = dict(type='UDLDistributedDataParallel')

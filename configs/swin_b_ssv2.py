@@ -101,6 +101,9 @@ param_scheduler = [
 # resulting per-parameter LR and decay against SwinOptimWrapperConstructor.
 __backbone_no_decay = dict(lr_mult=0.1, decay_mult=0.)
 optim_wrapper = dict(
+    # The stock AmpOptimWrapper, plus: a step with a non-finite loss is
+    # skipped, not applied (mmdsts/engine/optim_wrappers.py).
+    type='NonFiniteSkipAmpOptimWrapper',
     optimizer=dict(lr=3e-4),
     accumulative_counts=8,
     constructor='DefaultOptimWrapperConstructor',
@@ -123,3 +126,5 @@ optim_wrapper = dict(
 # LR as given for 8 GPUs x 8 videos; with --auto-scale-lr the LR is scaled
 # linearly by (actual total batch) / 64.
 auto_scale_lr = dict(enable=False, base_batch_size=64)
+# Exact resume (docs/reliability.md) and no checkpoint with NaN weights.
+custom_hooks = [dict(type='RNGStateHook'), dict(type='FiniteCheckpointHook')]

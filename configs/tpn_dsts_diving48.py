@@ -15,5 +15,6 @@ optim_wrapper = dict(
     constructor='UDLOptimWrapperConstructor',
     upstream=dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9,
                                  nesterov=True, weight_decay=0.)))
-custom_hooks = [dict(type='UDLValBatchHook'), dict(type='RNGStateHook')]
+custom_hooks = [dict(type='UDLValBatchHook'), dict(type='RNGStateHook'),
+                dict(type='FiniteCheckpointHook')]
 model_wrapper_cfg = dict(type='UDLDistributedDataParallel')

@@ -17,5 +17,6 @@ optim_wrapper = dict(
     upstream=dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9,
                                  nesterov=True, weight_decay=0.)))
 # The stock configs define no custom_hooks, so nothing is dropped here.
-custom_hooks = [dict(type='UDLValBatchHook'), dict(type='RNGStateHook')]
+custom_hooks = [dict(type='UDLValBatchHook'), dict(type='RNGStateHook'),
+                dict(type='FiniteCheckpointHook')]
 model_wrapper_cfg = dict(type='UDLDistributedDataParallel')

@@ -76,3 +76,8 @@ test_evaluator = val_evaluator
 # LR as given for 8 GPUs x 8 videos; with --auto-scale-lr the LR is scaled
 # linearly by (actual total batch) / 64.
 auto_scale_lr = dict(enable=False, base_batch_size=64)
+# The stock OptimWrapper, plus: a step with a non-finite loss or gradient is
+# skipped, not applied (mmdsts/engine/optim_wrappers.py).
+optim_wrapper = dict(type='NonFiniteSkipOptimWrapper')
+# Exact resume (docs/reliability.md) and no checkpoint with NaN weights.
+custom_hooks = [dict(type='RNGStateHook'), dict(type='FiniteCheckpointHook')]

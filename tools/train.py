@@ -34,7 +34,10 @@ def build_config(args) -> Config:
     cfg = load_config(args)
     if args.amp:
         # With UDL the rest wrapper is the top-level optim_wrapper type.
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        skipping = cfg.optim_wrapper.get('type', '').startswith(
+            'NonFiniteSkip')
+        cfg.optim_wrapper.type = 'NonFiniteSkipAmpOptimWrapper' if skipping \
+            else 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None

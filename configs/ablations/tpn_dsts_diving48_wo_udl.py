@@ -10,10 +10,11 @@ model = dict(udl=False)
 # upstream/rest split; tests/configs checks it equals the baseline's).
 optim_wrapper = dict(
     _delete_=True,
+    type='NonFiniteSkipOptimWrapper',
     optimizer=dict(
         type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0005, nesterov=True),
     clip_grad=dict(max_norm=20, norm_type=2))
 # No D_val batches (UDLValBatchHook). RNGStateHook only makes resume exact,
 # and UDLDistributedDataParallel runs MMEngine's plain DDP step when model.udl
 # is off: both are kept.
-custom_hooks = [dict(type='RNGStateHook')]
+custom_hooks = [dict(type='RNGStateHook'), dict(type='FiniteCheckpointHook')]

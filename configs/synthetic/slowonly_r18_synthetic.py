@@ -79,6 +79,8 @@ val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
 optim_wrapper = dict(
+    # OptimWrapper that skips a non-finite step (mmdsts/engine/optim_wrappers)
+    type='NonFiniteSkipOptimWrapper',
     optimizer=dict(type='AdamW', lr=4e-3, weight_decay=0.05),
     clip_grad=dict(max_norm=10, norm_type=2))
 param_scheduler = [
@@ -93,6 +95,7 @@ default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=6, max_keep_ckpts=1, save_best=None))
 # A resumed run ends bit-identical to an uninterrupted one (CPU).
-custom_hooks = [dict(type='RNGStateHook')]
+custom_hooks = [dict(type='RNGStateHook'),
+                dict(type='FiniteCheckpointHook')]
 env_cfg = dict(dist_cfg=dict(backend='gloo'))  # CPU machines
 randomness = dict(seed=0)

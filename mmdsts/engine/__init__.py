@@ -1,10 +1,15 @@
 """Upstream-Downstream Learning on MMEngine: the algorithm, the optimizer
 constructor, the D_val hook and the DDP wrapper."""
-from .hooks import DSTSRoutingHook, RNGStateHook, UDLValBatchHook, UDLValSampler
+from .hooks import (DSTSRoutingHook, FiniteCheckpointHook, RNGStateHook,
+                    UDLValBatchHook, UDLValSampler)
 from .model_wrapper import UDLDistributedDataParallel
 from .optim_constructor import UDLOptimWrapperConstructor
+from .optim_wrappers import (NonFiniteSkipAmpOptimWrapper,
+                             NonFiniteSkipOptimWrapper)
 
 __all__ = [
-    'DSTSRoutingHook', 'RNGStateHook', 'UDLValBatchHook', 'UDLValSampler', 'UDLDistributedDataParallel',
-    'UDLOptimWrapperConstructor'
+    'DSTSRoutingHook', 'FiniteCheckpointHook', 'RNGStateHook',
+    'UDLValBatchHook', 'UDLValSampler',
+    'UDLDistributedDataParallel', 'UDLOptimWrapperConstructor',
+    'NonFiniteSkipOptimWrapper', 'NonFiniteSkipAmpOptimWrapper'
 ]

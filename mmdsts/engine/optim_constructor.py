@@ -8,6 +8,11 @@ from mmengine.registry import (OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS,
                                OPTIMIZERS)
 
 
+# Stock wrapper types and the twins that skip non-finite steps.
+NON_FINITE_SKIP = dict(OptimWrapper='NonFiniteSkipOptimWrapper',
+                       AmpOptimWrapper='NonFiniteSkipAmpOptimWrapper')
+
+
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class UDLOptimWrapperConstructor:
     """Build ``OptimWrapperDict(upstream=..., rest=...)`` for UDL.
@@ -23,6 +28,9 @@ class UDLOptimWrapperConstructor:
       ``paramwise_cfg``, ``clip_grad``, AMP ...) over every parameter except
       the upstream ones: backbone, stock neck, head, the DSTS projections,
       norms, fuse convolutions and the downstream operators.
+      A stock ``OptimWrapper`` / ``AmpOptimWrapper`` type becomes its
+      ``NonFiniteSkip`` twin (:mod:`mmdsts.engine.optim_wrappers`): a
+      non-finite D_train step (step 3) is skipped, never applied.
     * ``upstream``: scoring kernels and gates (``model.dsts``'s
       ``upstream_parameters()``). Defaults: a plain ``OptimWrapper`` with the
       rest's optimizer type and learning rate and ``weight_decay=0`` (decay
@@ -51,7 +59,12 @@ class UDLOptimWrapperConstructor:
         upstream = dsts.upstream_parameters()
         upstream_ids = {id(p) for p in upstream}
 
-        rest = DefaultOptimWrapperConstructor(self.rest_cfg,
+        rest_cfg = dict(self.rest_cfg)
+        rest_cfg['type'] = NON_FINITE_SKIP.get(
+            rest_cfg.get('type', 'OptimWrapper'), rest_cfg.get('type'))
+        if rest_cfg['type'] in NON_FINITE_SKIP.values():
+            rest_cfg.setdefault('config_key', 'optim_wrapper')
+        rest = DefaultOptimWrapperConstructor(rest_cfg,
                                               self.paramwise_cfg)(module)
         for group in rest.optimizer.param_groups:
             group['params'] = [

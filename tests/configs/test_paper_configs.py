@@ -21,6 +21,7 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper, OptimWrapperDict, build_optim_wrapper
 
 import mmdsts  # noqa: F401
+from mmdsts.engine import NonFiniteSkipOptimWrapper
 from mmdsts.datasets.synthetic_videos import render_clip, write_mp4
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -65,6 +66,9 @@ ABLATIONS = {
 SSV2_FLIP_LABEL_MAP = {86: 87, 87: 86, 93: 94, 94: 93, 166: 167, 167: 166}
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
+
+# Exact resume, and no checkpoint with non-finite weights (reliability.md).
+BASELINE_HOOKS = ['RNGStateHook', 'FiniteCheckpointHook']
 
 def _path(name):
     if name in ABLATIONS:
@@ -148,7 +152,7 @@ def test_config_builds_and_states_the_paper_settings(name):
 
     if channels is None:  # baseline
         assert 'dsts' not in cfg.model and not hasattr(model, 'dsts')
-        assert not cfg.get('custom_hooks')
+        assert [h.type for h in cfg.custom_hooks] == BASELINE_HOOKS
         assert 'UDL' not in cfg.optim_wrapper.get('constructor', '')
         return
     assert cfg.model.type == ('DSTSRecognizer3D' if channels == 1024
@@ -164,7 +168,7 @@ def test_config_builds_and_states_the_paper_settings(name):
         assert all(type(n.gate).__name__ == 'ImprovedSemhashGate'
                    for n in layer.neurons)
     hooks = [h.type for h in cfg.custom_hooks]
-    assert hooks == ['UDLValBatchHook', 'RNGStateHook']
+    assert hooks == ['UDLValBatchHook'] + BASELINE_HOOKS
     assert plain(cfg.model_wrapper_cfg) == dict(
         type='UDLDistributedDataParallel')
     assert cfg.optim_wrapper.constructor == 'UDLOptimWrapperConstructor'
@@ -187,7 +191,9 @@ def test_dsts_config_differs_from_its_baseline_only_by_dsts(name):
     assert without(cfg.model, 'type', 'dsts', 'udl') == \
         without(base.model, 'type')
     assert cfg.to_dict().keys() - base.to_dict().keys() == \
-        {'custom_hooks', 'model_wrapper_cfg'}
+        {'model_wrapper_cfg'}
+    assert [h.type for h in cfg.custom_hooks] == \
+        ['UDLValBatchHook'] + [h.type for h in base.custom_hooks]
 
     added = num_params(build(name)) - num_params(build(base_name))
     assert added == num_params(build(name).dsts) == DSTS_PARAMS[channels]
@@ -412,8 +418,8 @@ def test_without_udl_is_plain_training():
     assert plain(cfg.model) == plain(dict(main.model, udl=False))
     assert plain(cfg.optim_wrapper) == plain(base.optim_wrapper)
     assert 'constructor' not in cfg.optim_wrapper
-    assert [h.type for h in cfg.custom_hooks] == ['RNGStateHook']
+    assert [h.type for h in cfg.custom_hooks] == BASELINE_HOOKS
     wrapper = build_optim_wrapper(model, copy.deepcopy(cfg.optim_wrapper))
-    assert type(wrapper) is OptimWrapper
+    assert type(wrapper) is NonFiniteSkipOptimWrapper  # as the baseline's
     for key in ('train_cfg', 'param_scheduler') + DATALOADERS:
         assert plain(cfg[key]) == plain(main[key]) == plain(base[key]), key

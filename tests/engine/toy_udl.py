@@ -16,9 +16,10 @@ CLIP = (1, 3, 4, 16, 16)  # num_clips, C, T, H, W
 class ToyVideoDataset(BaseDataset):
     """Random clips whose class shifts the mean of one colour channel."""
 
-    def __init__(self, num_samples=24, seed=0, **kwargs):
+    def __init__(self, num_samples=24, seed=0, nan_samples=(), **kwargs):
         self.num_samples = num_samples
         self.seed = seed
+        self.nan_samples = set(nan_samples)  # clips holding one NaN
         super().__init__(serialize_data=False, **kwargs)
 
     def load_data_list(self):
@@ -28,6 +29,8 @@ class ToyVideoDataset(BaseDataset):
             label = i % NUM_CLASSES
             imgs = rng.standard_normal(CLIP).astype(np.float32)
             imgs[:, label % 3] += 1.0 + label // 3
+            if i in self.nan_samples:
+                imgs[0, 0, 0, 0, 0] = np.nan
             items.append(dict(imgs=imgs, label=label))
         return items
 

@@ -322,7 +322,7 @@ class DSTSRecognizerMixin:
                      for g, f in zip(grads, first_order)]
         average_across_ranks(grads)
         if not all_finite(train_loss.detach(), val_loss.detach(), *grads):
-            self._skip_meta_update()
+            self._skip_meta_update(wrappers['upstream'], alpha)
             log['udl_skipped'] = torch.ones((), device=feats.device)
             return log
         self._nonfinite_in_a_row = 0
@@ -351,7 +351,7 @@ class DSTSRecognizerMixin:
         losses.update(self.routing_log())
         return losses
 
-    def _skip_meta_update(self):
+    def _skip_meta_update(self, upstream, alpha: float):
         self._nonfinite_in_a_row += 1
         it = MessageHub.get_current_instance().get_info('iter', None)
         limit = self.udl['max_nonfinite_in_a_row']
@@ -361,11 +361,19 @@ class DSTSRecognizerMixin:
             f'limit model.udl.max_nonfinite_in_a_row={limit})',
             logger='current', level=30)
         if self._nonfinite_in_a_row > limit:
+            clip = upstream.clip_grad_kwargs
+            clip_hint = ('optim_wrapper.upstream.clip_grad='
+                         f'{dict(clip)} is on; lower its max_norm' if clip
+                         else 'or clip the meta-gradient with optim_wrapper.'
+                         'upstream.clip_grad=dict(max_norm=1)')
             raise RuntimeError(
                 f'UDL: {self._nonfinite_in_a_row} non-finite meta updates in '
-                f'a row (last at iteration {it}); training stopped. Lower the '
-                'learning rates or model.udl.alpha, or enable gradient '
-                'clipping (optim_wrapper.rest.clip_grad).')
+                f'a row (last at iteration {it}); training stopped. Check '
+                'the training data for NaN/inf (D_val is drawn from it), '
+                'lower the simulated step size (model.udl=dict(alpha=...), '
+                f'now {alpha:g}) or '
+                'optim_wrapper.upstream.optimizer.lr (now '
+                f"{upstream.optimizer.param_groups[0]['lr']:g}), {clip_hint}.")
 
     def _check_udl_wrappers(self, optim_wrapper) -> OptimWrapperDict:
         if not isinstance(optim_wrapper, OptimWrapperDict) or \
