@@ -8,6 +8,22 @@ from mmengine.registry import (OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS,
                                OPTIMIZERS)
 
 
+class UDLOptimWrapperDict(OptimWrapperDict):
+    """The ``upstream`` / ``rest`` pair. A plain MMEngine ``train_step``
+    (``MMDistributedDataParallel``'s, for one) would enter the pair's
+    ``optim_context`` and skip UDL; that fails here with the key to set,
+    instead of MMEngine's "optim_context should be called by each optimizer
+    separately"."""
+
+    def optim_context(self, model):
+        raise RuntimeError(
+            'a plain MMEngine train_step was given the UDL optimizers '
+            '(optim_wrapper.constructor=\'UDLOptimWrapperConstructor\'); '
+            'it would skip UDL. With DDP set model_wrapper_cfg=dict('
+            "type='UDLDistributedDataParallel') in the config (it also "
+            'takes find_unused_parameters=True), not MMDistributedDataParallel')
+
+
 # Stock wrapper types and the twins that skip non-finite steps.
 NON_FINITE_SKIP = dict(OptimWrapper='NonFiniteSkipOptimWrapper',
                        AmpOptimWrapper='NonFiniteSkipAmpOptimWrapper')
@@ -86,5 +102,5 @@ class UDLOptimWrapperConstructor:
         optimizer_cfg['params'] = [p for p in upstream if p.requires_grad]
         wrapper_cfg.setdefault('type', 'OptimWrapper')
         wrapper_cfg['optimizer'] = OPTIMIZERS.build(optimizer_cfg)
-        return OptimWrapperDict(
+        return UDLOptimWrapperDict(
             rest=rest, upstream=OPTIM_WRAPPERS.build(wrapper_cfg))

@@ -87,7 +87,22 @@ def routed_dispatch(x: Tensor,
     out = torch.cat(outputs).index_select(0, inverse)  # scatter back
     if gate is not None:
         out = out * gate[:, None, None, None, None]
+    if torch.is_grad_enabled():
+        out = out + _idle_term(neurons, counts)
     return out
+
+
+def _idle_term(neurons: Sequence[nn.Module], counts: List[int]):
+    """``0 * sum(parameters)`` of the neurons no sample selected: adds
+    exactly nothing, but keeps them in the graph with zero gradients, as
+    under dense dispatch (where their one-hot weight is 0). DDP needs every
+    parameter to receive a gradient each step (or ``find_unused_parameters``);
+    this way routed training runs under any DDP wrapper as it is."""
+    idle = [p for neuron, n in zip(neurons, counts) if n == 0
+            for p in neuron.parameters() if p.requires_grad]
+    if not idle:
+        return 0.0
+    return 0.0 * torch.stack([p.sum() for p in idle]).sum()
 
 
 class DSTSLayer(nn.Module):
