@@ -15,5 +15,5 @@ optim_wrapper = dict(
     upstream=dict(optimizer=dict(type='AdamW', lr=3e-4, betas=(0.9, 0.999),
                                  weight_decay=0.)))
 custom_hooks = [dict(type='UDLValBatchHook'), dict(type='RNGStateHook'),
-                dict(type='FiniteCheckpointHook')]
+                dict(type='CheckpointGuardHook')]
 model_wrapper_cfg = dict(type='UDLDistributedDataParallel')

@@ -18,5 +18,5 @@ optim_wrapper = dict(
                                  weight_decay=0.)))
 # The stock configs define no custom_hooks, so nothing is dropped here.
 custom_hooks = [dict(type='UDLValBatchHook'), dict(type='RNGStateHook'),
-                dict(type='FiniteCheckpointHook')]
+                dict(type='CheckpointGuardHook')]
 model_wrapper_cfg = dict(type='UDLDistributedDataParallel')

@@ -127,4 +127,4 @@ optim_wrapper = dict(
 # linearly by (actual total batch) / 64.
 auto_scale_lr = dict(enable=False, base_batch_size=64)
 # Exact resume (docs/reliability.md) and no checkpoint with NaN weights.
-custom_hooks = [dict(type='RNGStateHook'), dict(type='FiniteCheckpointHook')]
+custom_hooks = [dict(type='RNGStateHook'), dict(type='CheckpointGuardHook')]

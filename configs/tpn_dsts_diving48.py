@@ -16,5 +16,5 @@ optim_wrapper = dict(
     upstream=dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9,
                                  nesterov=True, weight_decay=0.)))
 custom_hooks = [dict(type='UDLValBatchHook'), dict(type='RNGStateHook'),
-                dict(type='FiniteCheckpointHook')]
+                dict(type='CheckpointGuardHook')]
 model_wrapper_cfg = dict(type='UDLDistributedDataParallel')

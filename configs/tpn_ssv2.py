@@ -80,4 +80,4 @@ auto_scale_lr = dict(enable=False, base_batch_size=64)
 # skipped, not applied (mmdsts/engine/optim_wrappers.py).
 optim_wrapper = dict(type='NonFiniteSkipOptimWrapper')
 # Exact resume (docs/reliability.md) and no checkpoint with NaN weights.
-custom_hooks = [dict(type='RNGStateHook'), dict(type='FiniteCheckpointHook')]
+custom_hooks = [dict(type='RNGStateHook'), dict(type='CheckpointGuardHook')]

@@ -6,11 +6,13 @@ mmdsts' modules into MMAction2's registries.
 """
 from .version import __version__
 from .utils import mmaction_compat, mmengine_compat
-from .utils.checkpoint import allow_mmengine_checkpoint_globals
+from .utils.checkpoint import (allow_mmengine_checkpoint_globals,
+                               name_checkpoint_read_errors)
 
 mmaction_compat.apply()
 mmengine_compat.apply()
 allow_mmengine_checkpoint_globals()
+name_checkpoint_read_errors()
 
 from . import datasets  # noqa: E402,F401  VerifiedVideoDataset
 from . import engine  # noqa: E402,F401  UDL constructor, hook, DDP wrapper

@@ -17,4 +17,4 @@ optim_wrapper = dict(
 # No D_val batches (UDLValBatchHook). RNGStateHook only makes resume exact,
 # and UDLDistributedDataParallel runs MMEngine's plain DDP step when model.udl
 # is off: both are kept.
-custom_hooks = [dict(type='RNGStateHook'), dict(type='FiniteCheckpointHook')]
+custom_hooks = [dict(type='RNGStateHook'), dict(type='CheckpointGuardHook')]

@@ -19,6 +19,6 @@ optim_wrapper = dict(
     constructor='UDLOptimWrapperConstructor',
     upstream=dict(optimizer=dict(type='AdamW', lr=4e-3, weight_decay=0.0)))
 custom_hooks = [dict(type='UDLValBatchHook'), dict(type='RNGStateHook'),
-                dict(type='FiniteCheckpointHook'),
+                dict(type='CheckpointGuardHook'),
                 dict(type='DSTSRoutingHook')]
 model_wrapper_cfg = dict(type='UDLDistributedDataParallel')

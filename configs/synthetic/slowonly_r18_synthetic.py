@@ -96,6 +96,6 @@ default_hooks = dict(
     checkpoint=dict(interval=6, max_keep_ckpts=1, save_best=None))
 # A resumed run ends bit-identical to an uninterrupted one (CPU).
 custom_hooks = [dict(type='RNGStateHook'),
-                dict(type='FiniteCheckpointHook')]
+                dict(type='CheckpointGuardHook')]
 env_cfg = dict(dist_cfg=dict(backend='gloo'))  # CPU machines
 randomness = dict(seed=0)

@@ -64,7 +64,14 @@ class VerifiedVideoDataset(VideoDataset):
         data_list = [self._parse_line(number, line) for number, line in
                      enumerate(list_from_file(self.ann_file), start=1)
                      if line.strip()]
-        return self._drop_or_raise_bad_videos(data_list)
+        if not data_list:
+            raise ValueError(f'list file {self.ann_file} (dataset.ann_file) '
+                             "lists no videos; expected lines 'path label'")
+        data_list = self._drop_or_raise_bad_videos(data_list)
+        if not data_list:
+            raise ValueError(f'no usable video is left in {self.ann_file} '
+                             "(dataset.on_invalid='skip' dropped them all)")
+        return data_list
 
     def _parse_line(self, number: int, line: str) -> dict:
         where = f'{self.ann_file}:{number}'

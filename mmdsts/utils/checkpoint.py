@@ -70,9 +70,19 @@ def check_checkpoint_matches(model: torch.nn.Module, checkpoint: str,
     loaded = _load_checkpoint(checkpoint, map_location='cpu')
     state = loaded.get('state_dict', loaded) if isinstance(loaded, dict) \
         else loaded
+    problem = state_dict_mismatch(model.state_dict(), state)
+    if problem:
+        raise ValueError(
+            f'checkpoint {checkpoint} does not fit the model of {config}: '
+            f'{problem}. Was it trained with another config (e.g. the '
+            'baseline instead of the DSTS one)?')
+
+
+def state_dict_mismatch(expected: dict, state: dict) -> str:
+    """What keeps ``state`` from loading strictly into a model whose state is
+    ``expected`` (``''`` when nothing); a ``module.`` prefix is ignored."""
     state = {k[len('module.'):] if k.startswith('module.') else k: v
              for k, v in state.items()}
-    expected = model.state_dict()
     missing = sorted(set(expected) - set(state))
     # TPNHead creates `new_cls` (a 1x1x1-conv copy of fc_cls) lazily at its
     # first test forward, so checkpoints saved after a validation hold it
@@ -81,15 +91,52 @@ def check_checkpoint_matches(model: torch.nn.Module, checkpoint: str,
                         if '.new_cls.' not in k)
     reshaped = sorted(k for k in set(expected) & set(state)
                       if tuple(expected[k].shape) != tuple(state[k].shape))
-    if not (missing or unexpected or reshaped):
-        return
 
     def some(keys):
         return ', '.join(keys[:3]) + (', ...' if len(keys) > 3 else '')
-    problems = [f'{len(keys)} {what} (e.g. {some(keys)})' for what, keys in
-                (('missing', missing), ('unexpected', unexpected),
-                 ('with another shape', reshaped)) if keys]
-    raise ValueError(
-        f'checkpoint {checkpoint} does not fit the model of {config}: '
-        + '; '.join(problems) + '. Was it trained with another config '
-        '(e.g. the baseline instead of the DSTS one)?')
+    return '; '.join(f'{len(keys)} {what} (e.g. {some(keys)})'
+                     for what, keys in (('missing', missing),
+                                        ('unexpected', unexpected),
+                                        ('with another shape', reshaped))
+                     if keys)
+
+
+def name_checkpoint_read_errors() -> None:
+    """A local checkpoint that cannot be read (truncated by a run killed
+    while writing it, or not a checkpoint at all) fails naming the file and
+    the other checkpoints next to it, instead of the unpickler's
+    ``IndexError: pop from empty list`` or the zip reader's "failed finding
+    central directory". Safe loading's refusal of a class ("Unsupported
+    global") and a missing file keep their own messages."""
+    from mmengine.runner.checkpoint import CheckpointLoader, load_from_local
+    if getattr(CheckpointLoader._schemes.get(''), 'mmdsts', False):
+        return
+
+    def load(filename, map_location):
+        try:
+            return load_from_local(filename, map_location)
+        except FileNotFoundError:
+            raise
+        except Exception as error:  # noqa: B902  any reader failure
+            if 'Unsupported global' in str(error):
+                raise  # safe loading refusing a class: keep torch's words
+            raise RuntimeError(_unreadable(filename, error)) from error
+
+    load.mmdsts = True
+    CheckpointLoader.register_scheme(prefixes='', force=True)(load)
+
+
+def _unreadable(filename: str, error: Exception) -> str:
+    import glob
+    import os.path as osp
+    others = sorted((p for p in glob.glob(osp.join(
+        osp.dirname(osp.abspath(filename)), '*.pth'))
+        if osp.abspath(p) != osp.abspath(filename)),
+        key=osp.getmtime, reverse=True)
+    hint = (f' Other checkpoints there, newest first: '
+            f"{', '.join(osp.basename(p) for p in others[:3])}; resume "
+            f'from one with --resume {others[0]}' if others else '')
+    detail = (str(error).strip().splitlines() or [''])[0][:160]
+    return (f'cannot read checkpoint {filename}: it is truncated (e.g. the '
+            f'run was killed while writing it) or not a PyTorch checkpoint '
+            f'({type(error).__name__}: {detail}).{hint}')

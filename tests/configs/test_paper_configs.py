@@ -68,7 +68,7 @@ DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 # Exact resume, and no checkpoint with non-finite weights (reliability.md).
-BASELINE_HOOKS = ['RNGStateHook', 'FiniteCheckpointHook']
+BASELINE_HOOKS = ['RNGStateHook', 'CheckpointGuardHook']
 
 def _path(name):
     if name in ABLATIONS:

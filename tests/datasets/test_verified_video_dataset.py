@@ -106,3 +106,17 @@ def test_a_video_failing_while_loading_names_file_and_line(videos):
 def test_a_missing_list_file_names_the_config_key(tmp_path):
     with pytest.raises(FileNotFoundError, match='dataset.ann_file'):
         VerifiedVideoDataset(str(tmp_path / 'nope.txt'), PIPELINE)
+
+
+@pytest.mark.parametrize('lines', [[], ['', '  ']])
+def test_an_empty_list_file_names_the_file_and_the_config_key(tmp_path,
+                                                              lines):
+    # (MMEngine's own message: "need at least one array to concatenate")
+    with pytest.raises(ValueError, match=r'list.txt \(dataset.ann_file\) '
+                       'lists no videos'):
+        _dataset(tmp_path, lines)
+
+
+def test_a_list_whose_videos_are_all_skipped_is_an_error(videos):
+    with pytest.raises(ValueError, match='no usable video is left'):
+        _dataset(videos, ['corrupt.mp4 0', 'empty.mp4 1'], on_invalid='skip')

@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper, build_optim_wrapper
 from mmengine.runner import Runner
 
-from mmdsts.engine import FiniteCheckpointHook, UDLOptimWrapperConstructor
+from mmdsts.engine import CheckpointGuardHook, UDLOptimWrapperConstructor
 from test_udl import _batch
 from toy_udl import model_cfg, runner_cfg
 
@@ -112,7 +112,7 @@ def test_udl_step_with_a_nan_sample_in_d_train_leaves_no_trace(caplog):
 def test_runner_skips_nan_batches_and_saves_finite_checkpoints(tmp_path):
     cfg = Config(runner_cfg(str(tmp_path), 6, num_samples=12))
     cfg.train_dataloader.dataset.nan_samples = [3]
-    cfg.custom_hooks.append(dict(type='FiniteCheckpointHook'))
+    cfg.custom_hooks.append(dict(type='CheckpointGuardHook'))
     cfg.log_level = 'WARNING'
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -125,7 +125,7 @@ def test_runner_skips_nan_batches_and_saves_finite_checkpoints(tmp_path):
 
 
 def test_a_checkpoint_with_non_finite_weights_is_not_written():
-    hook = FiniteCheckpointHook()
+    hook = CheckpointGuardHook()
     state = dict(a=torch.ones(2), b=torch.tensor([1.0, float('inf')]),
                  n=torch.tensor(3))
 
