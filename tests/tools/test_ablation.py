@@ -51,8 +51,8 @@ def test_without_udl_trains_like_the_baseline():
     baseline = ablation.run_config('baseline', 0, Args())
     assert cfg.model.udl is False
     assert cfg.optim_wrapper == baseline.optim_wrapper
-    assert [h['type'] for h in cfg.custom_hooks] == ['RNGStateHook',
-                                                     'DSTSRoutingHook']
+    assert [h['type'] for h in cfg.custom_hooks] == [
+        'RNGStateHook', 'CheckpointGuardHook', 'DSTSRoutingHook']
     assert 'dsts' not in baseline.model
 
 
@@ -83,7 +83,7 @@ def test_seed_epochs_and_splits_are_applied():
 def test_the_study_pretrains_fine_tunes_and_writes_its_table(tmp_path):
     data = tmp_path / 'data'
     subprocess.run([sys.executable, 'tools/data/synthetic/generate.py',
-                    str(data), '--train-per-class', '2',
+                    str(data), '--train-per-class', '3',
                     '--val-per-class', '1', '--holdout-per-class', '1'],
                    cwd=REPO, check=True, capture_output=True)
     out = tmp_path / 'out'
