@@ -10,10 +10,10 @@ from mmaction.utils import register_all_modules
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch.func import functional_call
 
-import mmdsts.models.recognizers.dsts_recognizer as recognizer_module
+import mmdsts.models.recognizers.udl_step as recognizer_module
 from mmdsts.engine import UDLOptimWrapperConstructor
 from mmdsts.engine.udl import LossCall, meta_gradient, simulated_update
-from mmdsts.models.recognizers.dsts_recognizer import _tail_loss
+from mmdsts.models.recognizers.udl_step import _tail_loss
 from toy_udl import CLIP, NUM_CLASSES, model_cfg
 
 register_all_modules()
