@@ -120,6 +120,8 @@ ROWS = {
                       'default init, Eq. 10 alone)', '-', 'dsts',
                       _both(_dsts(**PAPER_LITERAL),
                             _udl(first_order_weight=0.0))),
+    'gate_init_0p5': ('DSTS, gates initialised at +-0.5 (not +-2)', '-',
+                      'dsts', _dsts(gate_init_magnitude=0.5)),
     'previous_defaults': ('DSTS, CPU config before issue 12', '-', 'dsts',
                           _both(_dsts(**PREVIOUS_SYNTHETIC),
                                 _udl(first_order_weight=0.0))),
