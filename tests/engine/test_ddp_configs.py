@@ -11,6 +11,7 @@ import sys
 import pytest
 from mmengine.config import Config
 
+pytestmark = pytest.mark.slow
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 HERE = osp.dirname(osp.abspath(__file__))
 CASES = {

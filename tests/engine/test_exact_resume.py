@@ -10,6 +10,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
+pytestmark = pytest.mark.slow
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 HERE = osp.dirname(osp.abspath(__file__))
 CONFIGS = ('slowonly_r18_synthetic', 'slowonly_r18_dsts_synthetic')

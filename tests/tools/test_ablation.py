@@ -80,6 +80,7 @@ def test_seed_epochs_and_splits_are_applied():
         '/data/synthetic_val_list_videos.txt'
 
 
+@pytest.mark.slow
 def test_the_study_pretrains_fine_tunes_and_writes_its_table(tmp_path):
     data = tmp_path / 'data'
     subprocess.run([sys.executable, 'tools/data/synthetic/generate.py',

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PRETRAIN = 'slowonly_r18_synthetic'
 RUNS = ('slowonly_r18_finetune_synthetic',
