@@ -16,6 +16,7 @@ name_checkpoint_read_errors()
 
 from . import datasets  # noqa: E402,F401  VerifiedVideoDataset
 from . import engine  # noqa: E402,F401  UDL constructor, hook, DDP wrapper
+from . import evaluation  # noqa: E402,F401  HierarchyMetric
 from . import models  # noqa: E402,F401  DSTSNeck, DSTSRecognizer2D/3D
 
 __all__ = ['__version__']

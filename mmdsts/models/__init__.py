@@ -1,5 +1,6 @@
 """Models registered into MMAction2's registries."""
+from .heads import HierarchyHead
 from .necks import DSTSNeck
 from .recognizers import DSTSRecognizer2D, DSTSRecognizer3D
 
-__all__ = ['DSTSNeck', 'DSTSRecognizer2D', 'DSTSRecognizer3D']
+__all__ = ['DSTSNeck', 'DSTSRecognizer2D', 'DSTSRecognizer3D', 'HierarchyHead']

@@ -120,3 +120,30 @@ def test_an_empty_list_file_names_the_file_and_the_config_key(tmp_path,
 def test_a_list_whose_videos_are_all_skipped_is_an_error(videos):
     with pytest.raises(ValueError, match='no usable video is left'):
         _dataset(videos, ['corrupt.mp4 0', 'empty.mp4 1'], on_invalid='skip')
+
+
+def test_hierarchical_samples_carry_set_and_event_labels(videos):
+    from hierarchy_fixture import write_categories
+
+    from mmdsts.datasets import HierarchicalVideoDataset
+    categories = write_categories(videos / 'cat.txt')
+    ann = videos / 'gym.txt'
+    ann.write_text('a.mp4 4\nb.mp4 6\n')
+    dataset = HierarchicalVideoDataset(
+        str(ann), PIPELINE, hierarchy_file=categories,
+        data_prefix=dict(video=str(videos)))
+    assert dataset.num_classes == 8
+    info = dataset.get_data_info(0)
+    assert (info['label'], info['set_label'], info['event_label']) == \
+        (4, 2, 1)
+    assert dataset.get_data_info(1)['event_label'] == 3
+
+    ann.write_text('a.mp4 4\nb.mp4 8\n')
+    with pytest.raises(ValueError, match=r'gym.txt:2: element label 8 is not '
+                       r'in the hierarchy .*cat.txt .*dataset.hierarchy_file'):
+        HierarchicalVideoDataset(str(ann), PIPELINE, hierarchy_file=categories,
+                                 data_prefix=dict(video=str(videos)))
+    with pytest.raises(ValueError, match='dataset.num_classes=99, but the '
+                       'hierarchy .* has 8 element classes'):
+        HierarchicalVideoDataset(str(ann), PIPELINE, num_classes=99,
+                                 hierarchy_file=categories)

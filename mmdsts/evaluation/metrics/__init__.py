@@ -1,0 +1,3 @@
+from .hierarchy_metric import HierarchyMetric
+
+__all__ = ['HierarchyMetric']

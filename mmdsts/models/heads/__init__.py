@@ -1,0 +1,3 @@
+from .hierarchy_head import HierarchyHead
+
+__all__ = ['HierarchyHead']
