@@ -137,6 +137,12 @@ def test_hierarchical_samples_carry_set_and_event_labels(videos):
     assert (info['label'], info['set_label'], info['event_label']) == \
         (4, 2, 1)
     assert dataset.get_data_info(1)['event_label'] == 3
+    events = HierarchicalVideoDataset(
+        str(ann), PIPELINE, hierarchy_file=categories, label_level='event',
+        data_prefix=dict(video=str(videos)))
+    assert events.num_classes == 4
+    assert [events.get_data_info(i)['label'] for i in (0, 1)] == [1, 3]
+    assert events.get_data_info(0)['element_label'] == 4
 
     ann.write_text('a.mp4 4\nb.mp4 8\n')
     with pytest.raises(ValueError, match=r'gym.txt:2: element label 8 is not '

@@ -1,3 +1,4 @@
 from .dsts_recognizer import DSTSRecognizer2D, DSTSRecognizer3D
+from .hierarchy_joint import HierarchyJointRecognizer
 
-__all__ = ['DSTSRecognizer2D', 'DSTSRecognizer3D']
+__all__ = ['DSTSRecognizer2D', 'DSTSRecognizer3D', 'HierarchyJointRecognizer']
