@@ -241,8 +241,9 @@ def carve_holdout(train_list: str, per_class: int) -> Dict[str, str]:
     (holdout) list with the last ``per_class`` clips of every class, for
     choices that must not look at the test split.
 
-    Writes ``synthetic_trainsub_list_videos.txt`` and
-    ``synthetic_holdout_list_videos.txt`` next to ``train_list``.
+    Writes ``<name>_trainsub_list_videos.txt`` and
+    ``<name>_holdout_list_videos.txt`` next to ``train_list``
+    (``<name>_train_list_videos.txt``).
 
     Returns:
         dict: ``{'trainsub': path, 'holdout': path}``.
@@ -258,9 +259,12 @@ def carve_holdout(train_list: str, per_class: int) -> Dict[str, str]:
                          f'per class and keep some for training; clips per '
                          f'class: {short}')
     holdout = {line for v in by_class.values() for line in v[-per_class:]}
-    folder = osp.dirname(train_list)
-    out = dict(trainsub=osp.join(folder, 'synthetic_trainsub_list_videos.txt'),
-               holdout=osp.join(folder, 'synthetic_holdout_list_videos.txt'))
+    folder, name = osp.split(train_list)
+    if '_train_' not in name:
+        raise ValueError(f'{train_list}: expected a name like '
+                         '<name>_train_list_videos.txt')
+    out = {part: osp.join(folder, name.replace('_train_', f'_{part}_'))
+           for part in ('trainsub', 'holdout')}
     with open(out['trainsub'], 'w') as f:
         f.writelines(line for line in lines if line not in holdout)
     with open(out['holdout'], 'w') as f:
