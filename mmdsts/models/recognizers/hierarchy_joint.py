@@ -18,6 +18,11 @@ Choices the slides leave open, made here:
 * **Frozen means frozen.** Pathway parameters do not require gradients, their
   BatchNorm layers stay in evaluation mode (running statistics untouched)
   and their forward runs without autograd.
+* **Beyond the slides** (their "future work"): ``frozen=False`` trains the
+  pathways too (give them a lower learning rate with ``paramwise_cfg``), and
+  a pathway may carry a ``neck`` (e.g. ``dict(type='DSTSNeck',
+  in_channels=...)``) between its frozen backbone and the pooling, trained
+  with the joint head (plain backpropagation, no UDL).
 * **Stage-1 weights** are loaded in ``init_weights`` (after MMEngine's own
   initialisation, which would otherwise overwrite them) from each pathway's
   ``checkpoint``: the ``backbone.*`` weights of a stage-1 recognizer
@@ -53,7 +58,9 @@ class HierarchyJointRecognizer(BaseModel):
     Args:
         pathways (Sequence[dict]): One dict per pathway: ``backbone`` (config),
             ``num_frames`` (int), ``checkpoint`` (str, optional: the stage-1
-            recognizer checkpoint), ``name`` (str, optional, for messages).
+            recognizer checkpoint), ``name`` (str, optional, for messages),
+            ``neck`` (dict, optional: a trained module on the backbone's
+            feature map, e.g. ``DSTSNeck``).
         cls_head (dict): The multi-level head, e.g. ``HierarchyHead`` with
             ``in_channels`` = the sum of the pathways' channels and
             ``joint_channels``.
@@ -72,6 +79,7 @@ class HierarchyJointRecognizer(BaseModel):
             raise ValueError('model.pathways is empty')
         self.pathway_cfgs: List[dict] = []
         self.pathways = nn.ModuleList()
+        self.necks = nn.ModuleList()
         for i, cfg in enumerate(pathways):
             cfg = dict(cfg)
             if 'backbone' not in cfg or 'num_frames' not in cfg:
@@ -79,6 +87,8 @@ class HierarchyJointRecognizer(BaseModel):
                                  f'`num_frames`, got {sorted(cfg)}')
             cfg.setdefault('name', f'pathways[{i}]')
             self.pathways.append(MODELS.build(cfg['backbone']))
+            self.necks.append(MODELS.build(cfg['neck']) if cfg.get('neck')
+                              else nn.Identity())
             self.pathway_cfgs.append(cfg)
         self.cls_head = MODELS.build(cls_head)
         self.frozen = frozen
@@ -107,12 +117,17 @@ class HierarchyJointRecognizer(BaseModel):
         ``(N * clips, sum C_i)``."""
         x = inputs.reshape((-1, ) + inputs.shape[2:])
         feats = []
-        for cfg, backbone in zip(self.pathway_cfgs, self.pathways):
+        for cfg, backbone, neck in zip(self.pathway_cfgs, self.pathways,
+                                       self.necks):
             frames = x.index_select(2, frame_indices(
                 x.shape[2], cfg['num_frames']).to(x.device))
             with torch.set_grad_enabled(torch.is_grad_enabled()
                                         and not self.frozen):
-                feats.append(pool_features(backbone(frames)))
+                feat = backbone(frames)
+            feat = neck(feat)
+            if isinstance(feat, tuple) and not isinstance(neck, nn.Identity):
+                feat = feat[0]  # DSTSNeck: (output, ...)
+            feats.append(pool_features(feat))
         return torch.cat(feats, dim=1)
 
     def forward(self, inputs, data_samples=None, mode: str = 'tensor'):

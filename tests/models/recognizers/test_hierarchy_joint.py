@@ -39,10 +39,10 @@ def _stage1_checkpoint(path, width=4, seed=1):
     return str(path), model
 
 
-def _model(tmp_path, checkpoints, frames=(2, 4, 8)):
+def _model(tmp_path, checkpoints, frames=(2, 4, 8), **kwargs):
     torch.manual_seed(0)
     model = MODELS.build(dict(
-        type='HierarchyJointRecognizer',
+        type='HierarchyJointRecognizer', **kwargs,
         pathways=[dict(backbone=_backbone(), num_frames=t, checkpoint=c,
                        name=name) for t, c, name in
                   zip(frames, checkpoints, ('event', 'set', 'element'))],
@@ -118,3 +118,29 @@ def test_stage1_checkpoint_errors_name_the_pathway(tmp_path):
                head_only)
     with pytest.raises(ValueError, match='holds no backbone'):
         _model(tmp_path, [None, None, str(head_only)])
+
+
+def test_beyond_the_paper_unfrozen_pathways_and_a_dsts_neck(tmp_path):
+    model = _model(tmp_path, [None] * 3, frozen=False).train()
+    wrapper = build_optim_wrapper(model, dict(
+        optimizer=dict(type='SGD', lr=0.1)))
+    model.train_step(_batch(), wrapper)
+    assert all(p.requires_grad for p in model.pathways.parameters())
+    assert model.pathways[0].training  # BatchNorm statistics update
+
+    torch.manual_seed(0)
+    model = MODELS.build(dict(
+        type='HierarchyJointRecognizer',
+        pathways=[dict(backbone=_backbone(), num_frames=8, name='element',
+                       neck=dict(type='DSTSNeck', in_channels=8))],
+        cls_head=dict(type='HierarchyHead', in_channels=8,
+                      hierarchy_file=write_categories(tmp_path / 'c.txt'))))
+    model.init_weights()
+    model.train()
+    wrapper = build_optim_wrapper(model, dict(
+        optimizer=dict(type='SGD', lr=0.1)))
+    before = {k: v.clone() for k, v in model.necks.state_dict().items()}
+    model.train_step(_batch(), wrapper)
+    assert any(not torch.equal(v, before[k])
+               for k, v in model.necks.state_dict().items())  # trained
+    assert all(p.grad is None for p in model.pathways.parameters())
