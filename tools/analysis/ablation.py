@@ -191,9 +191,15 @@ def _process(cmd, log, threads):
                        stdout=f, stderr=subprocess.STDOUT)
 
 
-def train_and_test(cfg, work, args):
+def train_and_test(cfg, work, args, lists=None):
     """Train ``cfg`` in ``work``; test its last checkpoint on the holdout and
-    the test split. Returns ``(train_seconds, {split: metrics})``."""
+    the test split (``lists``: ``{split: list file}``; default: the
+    synthetic lists in ``args.data_dir``). Returns ``(train_seconds,
+    checkpoint, {split: metrics})``."""
+    lists = lists or {
+        split: osp.join(args.data_dir,
+                        f'synthetic_{SPLITS[split]}_list_videos.txt')
+        for split in ('holdout', 'test')}
     os.makedirs(work, exist_ok=True)
     config = osp.join(work, 'config.py')
     with CONFIG_LOCK:
@@ -206,10 +212,8 @@ def train_and_test(cfg, work, args):
     with open(osp.join(work, 'last_checkpoint')) as f:
         checkpoint = f.read().strip()
     metrics = {}
-    for split in ('holdout', 'test'):
+    for split, ann in lists.items():
         out = osp.join(work, f'{split}_metrics.json')
-        ann = osp.join(args.data_dir,
-                       f'synthetic_{SPLITS[split]}_list_videos.txt')
         _process(['tools/test.py', config, checkpoint, '--work-dir',
                   osp.join(work, 'test'), '--metrics-json', out,
                   '--cfg-options', f'test_dataloader.dataset.ann_file={ann}'],

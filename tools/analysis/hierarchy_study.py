@@ -22,12 +22,14 @@ import os
 import os.path as osp
 import subprocess
 import sys
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from mmengine.config import Config
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+# one lock for building and dumping configs; the same train/test sequence
+from ablation import CONFIG_LOCK, train_and_test  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(ROOT, 'configs', 'hierarchy', 'synthetic')
@@ -53,7 +55,6 @@ RUNS = {
 }
 STAGE2 = ('joint', 'joint_unfrozen', 'joint_dsts')  # after their stage 1
 SPLITS = dict(train='trainsub', holdout='holdout', test='val')
-CONFIG_LOCK = threading.Lock()  # Config.fromfile is not thread-safe
 
 
 def run_dir(name, seed, args):
@@ -86,14 +87,6 @@ def build_config(name, seed, args):
     return cfg
 
 
-def _process(cmd, log, threads):
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads),
-               PYTHONWARNINGS='ignore')
-    with open(log, 'a') as f:
-        subprocess.run([sys.executable] + cmd, check=True, cwd=ROOT, env=env,
-                       stdout=f, stderr=subprocess.STDOUT)
-
-
 def level_metrics(metrics, levels):
     """``{level/top1: ...}``; a one-level model's ``acc/*`` renamed."""
     if len(levels) == 1:
@@ -109,33 +102,16 @@ def run(name, seed, args):
     if osp.isfile(result_file):
         with open(result_file) as f:
             return json.load(f)
-    os.makedirs(work, exist_ok=True)
-    config = osp.join(work, 'config.py')
-    cfg = build_config(name, seed, args)
-    with CONFIG_LOCK:
-        cfg.dump(config)
-    log = osp.join(work, 'run.log')
-    start = time.perf_counter()
-    _process(['tools/train.py', config, '--work-dir', work], log,
-             args.threads)
-    seconds = time.perf_counter() - start
-    with open(osp.join(work, 'last_checkpoint')) as f:
-        checkpoint = f.read().strip()
-    os.replace(checkpoint, osp.join(work, 'last.pth'))
+    lists = {split: osp.join(args.data_dir,
+                             f'hierarchy_{SPLITS[split]}_list_videos.txt')
+             for split in ('holdout', 'test')}
+    seconds, checkpoint, metrics = train_and_test(
+        build_config(name, seed, args), work, args, lists)
+    os.replace(checkpoint, osp.join(work, 'last.pth'))  # for stage 2
     result = dict(name=name, seed=seed, train_seconds=seconds,
                   threads=args.threads)
-    for split in ('holdout', 'test'):
-        out = osp.join(work, f'{split}_metrics.json')
-        ann = osp.join(args.data_dir,
-                       f'hierarchy_{SPLITS[split]}_list_videos.txt')
-        _process(['tools/test.py', config, osp.join(work, 'last.pth'),
-                  '--work-dir', osp.join(work, 'test'), '--metrics-json',
-                  out, '--cfg-options',
-                  f'test_dataloader.dataset.ann_file={ann}'], log,
-                 args.threads)
-        with open(out) as f:
-            result[split] = level_metrics(json.load(f)['metrics'],
-                                          RUNS[name][2])
+    for split in lists:
+        result[split] = level_metrics(metrics[split], RUNS[name][2])
     with open(result_file, 'w') as f:
         json.dump(result, f)
     print(f'done: {name} seed {seed}: ' + ', '.join(
