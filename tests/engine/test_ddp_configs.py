@@ -9,7 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from mmengine.config import Config
+
+from tiny_synthetic import synthetic_config
 
 pytestmark = pytest.mark.slow
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -25,16 +26,6 @@ CASES = {
 }
 
 
-@pytest.fixture(scope='module')
-def data(tmp_path_factory):
-    out = tmp_path_factory.mktemp('synthetic')
-    subprocess.run([sys.executable, 'tools/data/synthetic/generate.py',
-                    str(out), '--train-per-class', '2', '--val-per-class',
-                    '1', '--holdout-per-class', '0'], cwd=REPO, check=True,
-                   capture_output=True)
-    return out
-
-
 def _free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
@@ -42,15 +33,8 @@ def _free_port():
 
 
 def _config(name, options, data, tmp_path):
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'synthetic', name + '.py'))
+    cfg = synthetic_config(name, data)  # batch 4: 10 clips per rank
     cfg.merge_from_dict(options)
-    for loader, split in (('train_dataloader', 'train'),
-                          ('val_dataloader', 'val'),
-                          ('test_dataloader', 'val')):
-        cfg[loader].dataset.ann_file = str(
-            data / f'synthetic_{split}_list_videos.txt')
-        cfg[loader].dataset.data_prefix = dict(video=str(data / 'videos'))
-    cfg.train_dataloader.batch_size = 4  # 10 clips per rank
     cfg.train_cfg.max_epochs = 1
     cfg.custom_imports.imports.append('ranks_hook')
     cfg.custom_hooks.append(dict(type='RanksIdenticalHook'))
@@ -60,7 +44,7 @@ def _config(name, options, data, tmp_path):
 
 
 @pytest.mark.parametrize('case', sorted(CASES))
-def test_two_ranks_train_and_end_identical(case, data, tmp_path):
+def test_two_ranks_train_and_end_identical(case, tiny_synthetic, tmp_path):
     name, options = CASES[case]
     work = tmp_path / 'work'
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore',
@@ -68,7 +52,8 @@ def test_two_ranks_train_and_end_identical(case, data, tmp_path):
                PYTHONPATH=os.pathsep.join(filter(None, [
                    REPO, HERE, os.environ.get('PYTHONPATH')])))
     result = subprocess.run(
-        ['bash', 'tools/dist_train.sh', _config(name, options, data, tmp_path),
+        ['bash', 'tools/dist_train.sh',
+         _config(name, options, tiny_synthetic, tmp_path),
          '2', '--work-dir', str(work)], cwd=REPO, env=env,
         capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + \

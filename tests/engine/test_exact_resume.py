@@ -8,7 +8,8 @@ import sys
 
 import pytest
 import torch
-from mmengine.config import Config
+
+from tiny_synthetic import synthetic_config
 
 pytestmark = pytest.mark.slow
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -17,25 +18,8 @@ CONFIGS = ('slowonly_r18_synthetic', 'slowonly_r18_dsts_synthetic')
 ITERS_PER_EPOCH = 5  # 20 training clips, batch 4
 
 
-@pytest.fixture(scope='module')
-def data(tmp_path_factory):
-    out = tmp_path_factory.mktemp('synthetic')
-    subprocess.run([sys.executable, 'tools/data/synthetic/generate.py',
-                    str(out), '--train-per-class', '2', '--val-per-class',
-                    '1', '--holdout-per-class', '0'], cwd=REPO, check=True,
-                   capture_output=True)
-    return out
-
-
 def _config(name, data, tmp_path, kill_at=None):
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'synthetic', name + '.py'))
-    for loader, split in (('train_dataloader', 'train'),
-                          ('val_dataloader', 'val'),
-                          ('test_dataloader', 'val')):
-        cfg[loader].dataset.ann_file = str(
-            data / f'synthetic_{split}_list_videos.txt')
-        cfg[loader].dataset.data_prefix = dict(video=str(data / 'videos'))
-    cfg.train_dataloader.batch_size = 4
+    cfg = synthetic_config(name, data)
     assert cfg.train_dataloader.num_workers >= 1
     cfg.train_cfg.max_epochs = 2
     cfg.train_cfg.val_interval = 1
@@ -71,8 +55,9 @@ def _tensors(obj):
 
 
 @pytest.mark.parametrize('name', CONFIGS)
-def test_killed_mid_epoch_and_resumed_ends_bit_identical(name, data,
+def test_killed_mid_epoch_and_resumed_ends_bit_identical(name, tiny_synthetic,
                                                          tmp_path):
+    data = tiny_synthetic
     full = _train(_config(name, data, tmp_path), tmp_path / 'full')
     assert full.returncode == 0, full.stderr[-3000:]
 

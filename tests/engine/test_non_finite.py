@@ -131,7 +131,8 @@ def test_a_checkpoint_with_non_finite_weights_is_not_written():
 
     class _Runner:
         epoch, iter, hooks = 2, 40, []
-    with pytest.raises(RuntimeError, match=r'non-finite values in 1 .*\(e\.g\. b\)'):
+    with pytest.raises(RuntimeError,
+                       match=r'non-finite values in 1 .*\(e\.g\. b\)'):
         hook.before_save_checkpoint(_Runner(), dict(state_dict=state))
     hook.before_save_checkpoint(_Runner(), dict(state_dict=dict(a=state['a'])))
 
