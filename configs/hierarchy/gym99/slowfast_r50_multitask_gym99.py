@@ -4,54 +4,12 @@
 # classifiers" and the 1:2:4 weighted loss.
 #
 #   mim train mmdsts configs/hierarchy/gym99/slowfast_r50_multitask_gym99.py
-_base_ = 'mmaction::recognition/slowfast/slowfast_r50_8xb8-4x16x1-256e_kinetics400-rgb.py'  # noqa: E501
-custom_imports = dict(imports=['mmdsts'], allow_failed_imports=False)
-
-# Gym99 as MMAction2's tools/data/gym prepares it (element clips, "path
-# element" lists), plus FineGym's category file (docs/data.md).
-data_root = 'data/gym/subactions'
-ann_root = 'data/gym/annotations'
-hierarchy_file = f'{ann_root}/gym99_categories.txt'
+_base_ = './slowfast_r50_element_gym99.py'
 
 model = dict(
-    # slow 4 / fast 32 frames of one 32-frame sample (resample_rate 8,
-    # speed_ratio 8), fast pathway 1/8 of the channels (base C 64 / 8)
-    backbone=dict(resample_rate=8, speed_ratio=8, channel_ratio=8),
     cls_head=dict(_delete_=True, type='HierarchyHead', in_channels=2304,
-                  hierarchy_file=hierarchy_file, loss_weights=(1.0, 2.0, 4.0),
-                  dropout_ratio=0.5, average_clips='prob'))
-# T frames spread evenly over the (short, variable-length) element clip.
-train_pipeline = [
-    dict(type='DecordInit'),
-    dict(type='UniformSample', clip_len=32, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-test_pipeline = [
-    dict(type='DecordInit'),
-    dict(type='UniformSample', clip_len=32, num_clips=1, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs'),
-]
-__dataset = dict(  # a leading "__" keeps a name out of the config
-    _delete_=True, type='HierarchicalVideoDataset',
-    hierarchy_file=hierarchy_file, label_level='element',
-    data_prefix=dict(video=data_root))
-train_dataloader = dict(dataset=dict(
-    ann_file=f'{ann_root}/gym99_train.txt', pipeline=train_pipeline,
-    **__dataset))
-val_dataloader = dict(dataset=dict(
-    ann_file=f'{ann_root}/gym99_val.txt', pipeline=test_pipeline,
-    test_mode=True, **__dataset))
-test_dataloader = val_dataloader
+                  hierarchy_file={{_base_.hierarchy_file}},
+                  loss_weights=(1.0, 2.0, 4.0), dropout_ratio=0.5,
+                  average_clips='prob'))
 val_evaluator = dict(type='HierarchyMetric')
 test_evaluator = val_evaluator
-custom_hooks = [dict(type='RNGStateHook'), dict(type='CheckpointGuardHook')]

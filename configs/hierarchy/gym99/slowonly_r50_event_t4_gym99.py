@@ -3,14 +3,9 @@
 # event label of each element clip.
 #
 #   mim train mmdsts configs/hierarchy/gym99/slowonly_r50_event_t4_gym99.py
-_base_ = 'mmaction::recognition/slowonly/slowonly_imagenet-pretrained-r50_8xb16-4x16x1-steplr-150e_kinetics400-rgb.py'  # noqa: E501
-custom_imports = dict(imports=['mmdsts'], allow_failed_imports=False)
-
-# Gym99 as MMAction2's tools/data/gym prepares it (element clips, "path
-# element" lists), plus FineGym's category file (docs/data.md).
-data_root = 'data/gym/subactions'
-ann_root = 'data/gym/annotations'
-hierarchy_file = f'{ann_root}/gym99_categories.txt'
+# Everything but the label level and the frame count is the Element T=32
+# config's.
+_base_ = './slowonly_r50_element_t32_gym99.py'
 
 model = dict(cls_head=dict(num_classes=4))
 # T frames spread evenly over the (short, variable-length) element clip.
@@ -34,17 +29,8 @@ test_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs'),
 ]
-__dataset = dict(  # a leading "__" keeps a name out of the config
-    _delete_=True, type='HierarchicalVideoDataset',
-    hierarchy_file=hierarchy_file, label_level='event',
-    data_prefix=dict(video=data_root))
-train_dataloader = dict(dataset=dict(
-    ann_file=f'{ann_root}/gym99_train.txt', pipeline=train_pipeline,
-    **__dataset))
-val_dataloader = dict(dataset=dict(
-    ann_file=f'{ann_root}/gym99_val.txt', pipeline=test_pipeline,
-    test_mode=True, **__dataset))
+train_dataloader = dict(
+    dataset=dict(label_level='event', pipeline=train_pipeline))
+val_dataloader = dict(
+    dataset=dict(label_level='event', pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='AccMetric')
-test_evaluator = val_evaluator
-custom_hooks = [dict(type='RNGStateHook'), dict(type='CheckpointGuardHook')]
