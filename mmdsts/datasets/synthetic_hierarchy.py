@@ -23,14 +23,13 @@ direction, hop height and phase, a static distractor and pixel noise.
 Generation is deterministic given the seed; each clip has its own generator
 derived from ``(seed, split, index)``.
 """
-import os
 import os.path as osp
 from typing import Dict, List, NamedTuple
 
 import numpy as np
 
 from .synthetic_videos import (FRAMES, SIZE, SPLIT_SEEDS, _box, _colour,
-                               write_mp4)
+                               write_splits)
 
 TUCK_FRAMES = dict(none=(), early=(3, 4, 5), late=(10, 11, 12))
 EVENTS = {1: ('BM', 'on the beam'), 2: ('FL', 'on the floor')}
@@ -137,22 +136,9 @@ def generate_hierarchy(out_dir: str, clips_per_class: Dict[str, int],
     Returns:
         dict: ``{split: list file}`` plus ``'categories'``.
     """
-    lists = {}
-    for split, per_class in clips_per_class.items():
-        if split not in SPLIT_SEEDS:
-            raise ValueError(f'unknown split {split!r}; known: '
-                             f'{sorted(SPLIT_SEEDS)}')
-        os.makedirs(osp.join(out_dir, 'videos', split), exist_ok=True)
-        lines = []
-        for index in range(per_class * NUM_CLASSES):
-            label = index % NUM_CLASSES
-            name = f'{split}/e{label:02d}_{index // NUM_CLASSES:04d}.mp4'
-            write_mp4(osp.join(out_dir, 'videos', name),
-                      render_hierarchy_clip(label, seed, split, index))
-            lines.append(f'{name} {label}\n')
-        lists[split] = osp.join(out_dir, f'hierarchy_{split}_list_videos.txt')
-        with open(lists[split], 'w') as f:
-            f.writelines(lines)
+    lists = write_splits(out_dir, 'hierarchy', clips_per_class, NUM_CLASSES,
+                         lambda label, split, index: render_hierarchy_clip(
+                             label, seed, split, index), 'e')
     lists['categories'] = write_categories(osp.join(out_dir,
                                                     'categories.txt'))
     return lists

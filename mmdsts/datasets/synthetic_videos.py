@@ -214,25 +214,40 @@ def generate(out_dir: str, clips_per_class: Dict[str, int],
     Returns:
         dict: ``{split: list file path}``.
     """
+    lists = write_splits(out_dir, 'synthetic', clips_per_class, NUM_CLASSES,
+                         lambda label, split, index: render_clip(
+                             label, seed, split, index), 'c')
+    with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
+        f.writelines(f'{c.name}\t{c.kind}\n' for c in CLASSES)
+    return lists
+
+
+def write_splits(out_dir: str, name: str, clips_per_class: Dict[str, int],
+                 num_classes: int, render: Callable[[int, str, int],
+                                                    np.ndarray],
+                 file_prefix: str) -> Dict[str, str]:
+    """Render ``clips_per_class[split]`` clips of every class per split to
+    ``out_dir/videos/<split>/<file_prefix><label>_<i>.mp4`` (classes in
+    turn) and list them in ``out_dir/<name>_<split>_list_videos.txt``
+    (MMAction2's VideoDataset format). ``render(label, split, index)``
+    gives a clip's frames. Returns ``{split: list file}``."""
     lists = {}
     for split, per_class in clips_per_class.items():
         if split not in SPLIT_SEEDS:
             raise ValueError(f'unknown split {split!r}; known: '
                              f'{sorted(SPLIT_SEEDS)}')
-        video_dir = osp.join(out_dir, 'videos', split)
-        os.makedirs(video_dir, exist_ok=True)
+        os.makedirs(osp.join(out_dir, 'videos', split), exist_ok=True)
         lines = []
-        for index in range(per_class * NUM_CLASSES):
-            label = index % NUM_CLASSES
-            name = f'{split}/c{label:02d}_{index // NUM_CLASSES:04d}.mp4'
-            write_mp4(osp.join(out_dir, 'videos', name),
-                      render_clip(label, seed, split, index))
-            lines.append(f'{name} {label}\n')
-        lists[split] = osp.join(out_dir, f'synthetic_{split}_list_videos.txt')
+        for index in range(per_class * num_classes):
+            label = index % num_classes
+            clip = (f'{split}/{file_prefix}{label:02d}_'
+                    f'{index // num_classes:04d}.mp4')
+            write_mp4(osp.join(out_dir, 'videos', clip),
+                      render(label, split, index))
+            lines.append(f'{clip} {label}\n')
+        lists[split] = osp.join(out_dir, f'{name}_{split}_list_videos.txt')
         with open(lists[split], 'w') as f:
             f.writelines(lines)
-    with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
-        f.writelines(f'{c.name}\t{c.kind}\n' for c in CLASSES)
     return lists
 
 
