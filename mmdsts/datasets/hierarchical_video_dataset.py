@@ -34,13 +34,8 @@ class HierarchicalVideoDataset(VerifiedVideoDataset):
         if label_level not in LEVELS:
             raise ValueError(f'dataset.label_level must be one of {LEVELS}, '
                              f'got {label_level!r}')
-        try:
-            self.hierarchy = LabelHierarchy.from_file(hierarchy_file)
-        except FileNotFoundError:
-            raise FileNotFoundError(
-                f'dataset.hierarchy_file: {hierarchy_file} does not exist '
-                '(FineGym: tools/data/gym; generated data: '
-                'tools/data/synthetic/generate_hierarchy.py)') from None
+        self.hierarchy = LabelHierarchy.from_file(
+            hierarchy_file, 'dataset.hierarchy_file')
         self.label_level = label_level
         classes = self.hierarchy.num_classes[label_level]
         if num_classes is not None and num_classes != classes:

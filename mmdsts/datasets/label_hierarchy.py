@@ -72,10 +72,18 @@ class LabelHierarchy:
                     element=element)
 
     @classmethod
-    def from_file(cls, path: str) -> 'LabelHierarchy':
-        """Parse a FineGym category file (see the module docstring)."""
-        with open(path, encoding='utf-8') as f:
-            lines = f.read().splitlines()
+    def from_file(cls, path: str,
+                  config_key: str = 'hierarchy_file') -> 'LabelHierarchy':
+        """Parse a FineGym category file (see the module docstring); a
+        missing file is an error naming ``config_key`` and how to make it."""
+        try:
+            with open(path, encoding='utf-8') as f:
+                lines = f.read().splitlines()
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f'{config_key}: {path} does not exist (FineGym: '
+                'tools/data/gym; generated data: '
+                'tools/data/synthetic/generate_hierarchy.py)') from None
         return cls.from_lines(lines, path)
 
     @classmethod

@@ -45,3 +45,12 @@ def test_an_empty_file_and_an_unknown_label_are_errors(tmp_path):
     with pytest.raises(ValueError, match=r'element label 8 is not in the '
                        r'hierarchy .*cat.txt \(labels 0..7\)'):
         h.labels_of(8)
+
+
+def test_a_missing_file_names_the_config_key(tmp_path):
+    from mmdsts.datasets import HierarchicalVideoDataset
+    missing = str(tmp_path / 'gym99_categories.txt')
+    with pytest.raises(FileNotFoundError, match=r'dataset.hierarchy_file: '
+                       r'.*gym99_categories.txt does not exist \(FineGym'):
+        HierarchicalVideoDataset(str(tmp_path / 'list.txt'), [],
+                                 hierarchy_file=missing)

@@ -58,8 +58,8 @@ def seed_worker_from_loader(worker_id: int) -> None:
 
 
 def seed_workers_from_loader(loader) -> None:
-    """Make ``loader``'s workers seed from its iterator (not picklable
-    partials of MMEngine's fixed seeds)."""
+    """Make ``loader``'s workers seed from its iterator's base seed rather
+    than from MMEngine's fixed ``seed + worker_id``."""
     if getattr(loader, 'num_workers', 0) > 0:
         loader.worker_init_fn = seed_worker_from_loader
 

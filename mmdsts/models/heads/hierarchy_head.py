@@ -62,13 +62,8 @@ class HierarchyHead(BaseHead):
                  joint_channels: Optional[int] = None,
                  dropout_ratio: float = 0.5, init_std: float = 0.01,
                  **kwargs) -> None:
-        try:
-            self.hierarchy = LabelHierarchy.from_file(hierarchy_file)
-        except FileNotFoundError:
-            raise FileNotFoundError(
-                f'model.cls_head.hierarchy_file: {hierarchy_file} does not '
-                'exist (FineGym: tools/data/gym; generated data: '
-                'tools/data/synthetic/generate_hierarchy.py)') from None
+        self.hierarchy = LabelHierarchy.from_file(
+            hierarchy_file, 'model.cls_head.hierarchy_file')
         classes = self.hierarchy.num_classes
         super().__init__(num_classes=classes['element'],
                          in_channels=in_channels, **kwargs)

@@ -86,3 +86,10 @@ def test_an_element_label_outside_the_hierarchy_is_named(tmp_path):
     with pytest.raises(ValueError, match=r'element label 8 is outside the '
                        r'hierarchy .*cat.txt'):
         head.loss(torch.randn(1, 16, 1, 1, 1), _samples([8]))
+
+
+def test_a_missing_hierarchy_file_names_the_config_key(tmp_path):
+    with pytest.raises(FileNotFoundError, match='model.cls_head.hierarchy_'
+                       'file: .*absent.txt does not exist'):
+        MODELS.build(dict(type='HierarchyHead', in_channels=4,
+                          hierarchy_file=str(tmp_path / 'absent.txt')))
