@@ -1,6 +1,7 @@
 """The Gym99 configs of the slides' Tables 1 and 2 and the SlowFast
 multi-task baseline: each loads, builds, reads the right label level and
-feeds its head the channels it expects."""
+feeds its head the channels it expects. The joint networks (Gym99 and the
+generated-data twins) read their stage-1 runs' last checkpoints."""
 import glob
 import os.path as osp
 
@@ -14,6 +15,7 @@ import mmdsts  # noqa: F401
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 GYM99 = osp.join(REPO, 'configs', 'hierarchy', 'gym99')
+SYNTHETIC = osp.join(REPO, 'configs', 'hierarchy', 'synthetic')
 # FineGym's Gym99 sets: VT 1; FX 21-25; BB 31-35; UB 41-44 (15 sets)
 SETS = [1, 21, 22, 23, 24, 25, 31, 32, 33, 34, 35, 41, 42, 43, 44]
 EVENTS = {1: 'VT', 2: 'FX', 3: 'BB', 4: 'UB'}
@@ -103,3 +105,18 @@ def test_joint_networks_concatenate_their_pathways(name, categories):
     assert cfg.val_evaluator.type == 'HierarchyMetric'
     scores = model.eval()(torch.randn(1, 1, 3, 32, 32, 32))
     assert scores['element'].shape == (1, 99)
+
+
+@pytest.mark.parametrize('name', [
+    'joint_3pathway_synthetic', 'joint_3pathway_unfrozen_synthetic',
+    'joint_3pathway_dsts_synthetic'])
+def test_synthetic_joint_networks_read_the_last_stage1_checkpoints(name):
+    raw = Config.fromfile(osp.join(SYNTHETIC, name + '.py'))
+    assert [p.name for p in raw.model.pathways] == ['event', 'set',
+                                                   'element']
+    for pathway in raw.model.pathways:
+        work, checkpoint = pathway.checkpoint.split('/')[-2:]
+        assert work == f'slowonly_r18_{pathway.name}_synthetic'
+        stage1 = Config.fromfile(osp.join(SYNTHETIC, work + '.py'))
+        assert checkpoint == f'epoch_{stage1.train_cfg.max_epochs}.pth'
+        assert stage1.train_cfg.max_epochs == raw.train_cfg.max_epochs

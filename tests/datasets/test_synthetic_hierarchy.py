@@ -40,8 +40,8 @@ def test_generation_is_deterministic_and_per_clip():
 
 @pytest.mark.parametrize('label', range(len(CLASSES)))
 def test_the_element_is_a_brief_tuck_at_its_time(label, monkeypatch):
-    """The performer's drawn size per frame: half size exactly in the
-    element's tuck frames."""
+    """The performer's drawn size per frame: a quarter size exactly in the
+    element's five tuck frames (early 2-6, late 9-13, none for 'none')."""
     import mmdsts.datasets.synthetic_hierarchy as module
     sizes = []
     monkeypatch.setattr(module, '_box', lambda frame, cy, cx, half, colour:
@@ -51,4 +51,6 @@ def test_the_element_is_a_brief_tuck_at_its_time(label, monkeypatch):
     full = max(sizes)
     tucked = [t for t, size in enumerate(sizes) if size < full]
     assert tucked == list(TUCK_FRAMES[CLASSES[label].tuck])
-    assert all(sizes[t] == full / 2 for t in tucked)
+    assert tucked == dict(none=[], early=[2, 3, 4, 5, 6],
+                          late=[9, 10, 11, 12, 13])[CLASSES[label].tuck]
+    assert all(sizes[t] == full / 4 for t in tucked)

@@ -6,10 +6,10 @@ _base_ = './joint_3pathway_synthetic.py'
 
 model = dict(pathways=[
     dict(name='event', backbone={{_base_._backbone}}, num_frames=4,
-         checkpoint='work_dirs/slowonly_r18_event_synthetic/epoch_12.pth'),
+         checkpoint='work_dirs/slowonly_r18_event_synthetic/epoch_24.pth'),
     dict(name='set', backbone={{_base_._backbone}}, num_frames=8,
-         checkpoint='work_dirs/slowonly_r18_set_synthetic/epoch_12.pth'),
+         checkpoint='work_dirs/slowonly_r18_set_synthetic/epoch_24.pth'),
     dict(name='element', backbone={{_base_._backbone}}, num_frames=16,
-         checkpoint='work_dirs/slowonly_r18_element_synthetic/epoch_12.pth',
+         checkpoint='work_dirs/slowonly_r18_element_synthetic/epoch_24.pth',
          neck=dict(type='DSTSNeck', in_channels=128)),
 ])

@@ -9,7 +9,7 @@
 #   --cfg-options model.pathways.0.checkpoint=PATH (1: set, 2: element)
 _base_ = './slowonly_r18_element_synthetic.py'
 
-_stage1 = 'work_dirs/slowonly_r18_{}_synthetic/epoch_12.pth'
+_stage1 = 'work_dirs/slowonly_r18_{}_synthetic/epoch_24.pth'
 _backbone = dict(
     type='ResNet3dSlowOnly', depth=18, base_channels=16, pretrained=None,
     lateral=False, conv1_kernel=(1, 7, 7), conv1_stride_t=1,

@@ -69,7 +69,7 @@ del _dataset  # not a config value
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator
 
-max_epochs = 12
+max_epochs = 24
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
                  val_begin=1, val_interval=max_epochs)
 val_cfg = dict(type='ValLoop')
