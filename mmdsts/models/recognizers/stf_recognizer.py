@@ -1,0 +1,137 @@
+"""STF training (Ke, Peng and Lyu, AAAI 2022 poster, "Overall STF Loss")::
+
+    L = L_cls + lambda_e L_e + lambda_d L_d + lambda_c L_c + lambda_Gk L_Gk
+
+on an :class:`~mmdsts.models.backbones.MSG3D` with STF modules. The poster
+notes that optimising L_e together with L_d is unstable and separates L_e
+from the other losses; here (``separate_le=True``, the default) training
+iterations alternate: odd iterations optimise ``L_cls + lambda_e L_e``,
+even ones ``L_cls`` plus the other three. When only one of the two groups
+has a non-zero weight, every iteration uses it. The parity is MMEngine's
+runner iteration (MessageHub ``iter``), so a resumed run continues the same
+alternation.
+
+Evaluation (``predict``) is MMAction2's plain forward: Q needs gradients,
+the recognizer does not, and the STF modules' ``G_k`` is computed from the
+input alone.
+"""
+from contextlib import contextmanager
+from typing import Dict, List, Optional
+
+import torch
+from mmaction.models import RecognizerGCN
+from mmaction.registry import MODELS
+from mmengine.logging import MessageHub
+from torch import Tensor
+from torch.nn.modules.batchnorm import _BatchNorm
+
+from ..losses.stf_focus import (adjacency_focus_loss, consistency_loss,
+                                divergence_loss, exploration_loss,
+                                gradcam_focus, normalize_focus, remove_focus)
+
+LOSS_WEIGHTS = ('loss_e', 'loss_d', 'loss_c', 'loss_gk')
+
+
+@contextmanager
+def frozen_bn_statistics(module: torch.nn.Module):
+    """Forward in training mode without updating BatchNorm running
+    statistics (momentum 0): the masked second forward of L_e should not
+    teach BatchNorm what masked skeletons look like."""
+    saved = [(m, m.momentum) for m in module.modules()
+             if isinstance(m, _BatchNorm)]
+    for m, _ in saved:
+        m.momentum = 0.0
+    try:
+        yield
+    finally:
+        for m, momentum in saved:
+            m.momentum = momentum
+
+
+@MODELS.register_module()
+class STFRecognizer(RecognizerGCN):
+    """MMAction2's ``RecognizerGCN`` trained with the STF losses.
+
+    Args:
+        backbone (dict): an ``MSG3D`` with ``stf_stages``.
+        cls_head (dict): e.g. ``GCNHead``.
+        stf_loss (dict): ``loss_e``, ``loss_d``, ``loss_c``, ``loss_gk``
+            (the lambdas; 0 switches a loss off; default 1.0 each) and
+            ``separate_le`` (default True).
+        **kwargs: the rest of ``RecognizerGCN``'s arguments.
+    """
+
+    def __init__(self, backbone: dict, cls_head: Optional[dict] = None,
+                 stf_loss: Optional[dict] = None, **kwargs) -> None:
+        super().__init__(backbone=backbone, cls_head=cls_head, **kwargs)
+        cfg = dict({k: 1.0 for k in LOSS_WEIGHTS}, separate_le=True)
+        for key, value in (stf_loss or {}).items():
+            if key not in cfg:
+                raise KeyError(f'model.stf_loss.{key} is not a setting; '
+                               f'use {sorted(cfg)}')
+            cfg[key] = value
+        self.separate_le = bool(cfg.pop('separate_le'))
+        self.weights = {k: float(v) for k, v in cfg.items()}
+        stages = getattr(self.backbone, 'stf_stages', ())
+        if any(self.weights.values()) and not stages:
+            raise ValueError('model.stf_loss needs STF modules: set '
+                             'model.backbone.stf_stages (e.g. (1, 2))')
+        if self.weights['loss_c'] and len(stages) < 2:
+            raise ValueError('model.stf_loss.loss_c compares two STF '
+                             'modules: list two stages in '
+                             'model.backbone.stf_stages or set loss_c=0')
+        self._local_iter = 0
+
+    def _phase(self) -> str:
+        """'exploration' (L_e), 'focus' (L_d, L_c, L_Gk) or 'both'."""
+        w = self.weights
+        has_e = w['loss_e'] > 0
+        has_rest = any(w[k] > 0 for k in ('loss_d', 'loss_c', 'loss_gk'))
+        if not (self.separate_le and has_e and has_rest):
+            return 'both'
+        step = MessageHub.get_current_instance().get_info('iter')
+        if step is None:  # outside a runner (tests, notebooks)
+            step, self._local_iter = self._local_iter, self._local_iter + 1
+        return 'exploration' if step % 2 else 'focus'
+
+    def loss(self, inputs: Tensor, data_samples: List, **kwargs) -> Dict:
+        if not any(self.weights.values()):
+            return super().loss(inputs, data_samples, **kwargs)
+        x = inputs.reshape((-1, ) + inputs.shape[2:])  # N, M, T, V, C
+        feats, records = self.backbone(x, return_stf=True)
+        logits = self.cls_head(feats)
+        losses = self.cls_head.loss_by_feat(logits, data_samples)
+        losses.update(self._stf_losses(x, logits, records, self._phase()))
+        return losses
+
+    def _stf_losses(self, x: Tensor, logits: Tensor, records: List[dict],
+                    phase: str) -> Dict[str, Tensor]:
+        w = self.weights
+        use = {k: w[k] > 0 for k in LOSS_WEIGHTS}
+        if phase == 'exploration':
+            use.update(loss_d=False, loss_c=False, loss_gk=False)
+        elif phase == 'focus':
+            use['loss_e'] = False
+        top2 = logits.detach().topk(2, dim=1).indices
+        # L_e needs only the last module's Q: stop the gradient there
+        wanted = records if any(use[k] for k in ('loss_d', 'loss_c',
+                                                 'loss_gk')) else records[-1:]
+        foci = [normalize_focus(q) for q in gradcam_focus(
+            logits, top2[:, 0], [r['x'] for r in wanted])]
+        out = dict(stf_focus_mean=foci[-1].detach().mean())
+        if use['loss_gk']:
+            out['loss_gk'] = w['loss_gk'] * adjacency_focus_loss(
+                foci, [r['beta'] for r in wanted])
+        if use['loss_c']:
+            out['loss_c'] = w['loss_c'] * consistency_loss(foci)
+        if use['loss_d']:
+            second = [normalize_focus(q) for q in gradcam_focus(
+                logits, top2[:, 1], [r['x'] for r in wanted])]
+            out['loss_d'] = w['loss_d'] * divergence_loss(foci, second)
+        if use['loss_e']:
+            with frozen_bn_statistics(self):
+                masked_logits = self.cls_head(
+                    self.backbone(remove_focus(x, foci[-1])))
+            out['loss_e'] = w['loss_e'] * exploration_loss(
+                masked_logits, top2[:, 0])
+        return out

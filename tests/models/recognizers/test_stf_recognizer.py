@@ -1,0 +1,145 @@
+"""STFRecognizer: the STF losses in training, a plain forward at test."""
+import pytest
+import torch
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
+from mmaction.utils import register_all_modules
+from mmengine.logging import MessageHub
+
+import mmdsts  # noqa: F401
+
+register_all_modules()  # ActionDataPreprocessor, GCNHead
+
+BACKBONE = dict(type='MSG3D', graph_cfg=dict(layout='nturgb+d'),
+                base_channels=8, num_gcn_scales=3, num_g3d_scales=2,
+                window_sizes=(3, ), num_person=1, stf_stages=(1, 2))
+HEAD = dict(type='GCNHead', num_classes=5, in_channels=32)
+OFF = dict(loss_e=0, loss_d=0, loss_c=0, loss_gk=0)
+
+
+def _build(**stf_loss):
+    torch.manual_seed(0)
+    model = MODELS.build(dict(type='STFRecognizer', backbone=BACKBONE,
+                              cls_head=HEAD, stf_loss=stf_loss))
+    with torch.no_grad():  # as after some training: G_k is live
+        for stage in model.backbone.stages:
+            if stage.stf is not None:
+                stage.stf.intensity.normal_(0, 0.1)
+    return model
+
+
+def _batch(n=4):
+    inputs = torch.randn(n, 1, 1, 12, 25, 3)  # N, clips, M, T, V, C
+    return inputs, [ActionDataSample().set_gt_label(i % 5) for i in range(n)]
+
+
+@pytest.fixture(autouse=True)
+def _forget_iteration():
+    yield
+    MessageHub.get_current_instance().pop_info('iter', None)
+
+
+def _at_iter(step):
+    MessageHub.get_current_instance().update_info('iter', step)
+
+
+def test_alternates_l_e_with_the_other_losses_by_runner_iteration():
+    model = _build()
+    inputs, samples = _batch()
+    _at_iter(0)
+    even = model.loss(inputs, samples)
+    _at_iter(1)
+    odd = model.loss(inputs, samples)
+    assert {'loss_d', 'loss_c', 'loss_gk'} <= set(even) and 'loss_e' \
+        not in even
+    assert 'loss_e' in odd and not {'loss_d', 'loss_c', 'loss_gk'} & set(odd)
+    assert 'loss_cls' in even and 'loss_cls' in odd
+
+
+def test_joint_optimisation_when_asked_or_when_one_group_is_off():
+    inputs, samples = _batch()
+    _at_iter(0)
+    both = _build(separate_le=False).loss(inputs, samples)
+    assert {'loss_e', 'loss_d', 'loss_c', 'loss_gk'} <= set(both)
+    only_e = _build(**dict(OFF, loss_e=1.0)).loss(inputs, samples)
+    assert 'loss_e' in only_e
+
+
+def test_weights_scale_each_loss():
+    inputs, samples = _batch()
+    _at_iter(0)
+    one = _build(**dict(OFF, loss_gk=1.0)).loss(inputs, samples)['loss_gk']
+    three = _build(**dict(OFF, loss_gk=3.0)).loss(inputs, samples)['loss_gk']
+    torch.testing.assert_close(three, 3 * one)
+
+
+def test_l_d_reaches_head_backbone_and_stf_through_q():
+    # L_d depends on the head and stage 2 only through d y_hat / d X^l:
+    # a gradient there proves the double backward.
+    model = _build(**dict(OFF, loss_d=1.0))
+    inputs, samples = _batch()
+    model.loss(inputs, samples)['loss_d'].backward()
+    grads = {name: p.grad for name, p in model.named_parameters()}
+    assert grads['cls_head.fc.weight'].abs().sum() > 0
+    assert grads['backbone.stages.2.tcn.branches.0.0.0.weight'].abs().sum() > 0
+    assert grads['backbone.stages.0.gcn.mix.weight'].abs().sum() > 0
+    assert grads['backbone.stages.2.stf.intensity'].abs().sum() > 0
+    assert grads['backbone.stages.2.stf.beta.0.weight'].abs().sum() > 0
+
+
+def test_l_gk_trains_beta_and_l_e_trains_through_the_focus():
+    model = _build(**dict(OFF, loss_gk=1.0))
+    inputs, samples = _batch()
+    model.loss(inputs, samples)['loss_gk'].backward()
+    assert model.backbone.stages[1].stf.beta[0].weight.grad.abs().sum() > 0
+    model = _build(**dict(OFF, loss_e=1.0))
+    model.loss(inputs, samples)['loss_e'].backward()
+    assert model.backbone.stages[0].gcn.mix.weight.grad.abs().sum() > 0
+
+
+def test_masked_forward_of_l_e_leaves_batchnorm_statistics_alone():
+    model = _build(**dict(OFF, loss_e=1.0))
+    inputs, samples = _batch()
+    reference = _build(**OFF)
+    reference.loss(inputs, samples)  # one plain forward's statistics
+    model.loss(inputs, samples)
+    for (name, a), (_, b) in zip(model.named_buffers(),
+                                 reference.named_buffers()):
+        if 'running' in name:
+            torch.testing.assert_close(a, b, msg=name)
+
+
+def test_evaluation_is_one_plain_forward_without_gradients(monkeypatch):
+    model = _build().eval()
+    inputs, samples = _batch()
+
+    def no_grad_allowed(*args, **kwargs):
+        raise AssertionError('evaluation must not compute Q')
+
+    monkeypatch.setattr(torch.autograd, 'grad', no_grad_allowed)
+    with torch.no_grad():
+        out = model(inputs, samples, mode='predict')
+    assert len(out) == 4 and out[0].pred_score.shape == (5, )
+
+
+@pytest.mark.parametrize('kwargs,match', [
+    (dict(stf_loss=dict(loss_x=1.0)), 'model.stf_loss.loss_x'),
+    (dict(backbone=dict(BACKBONE, stf_stages=())), 'stf_stages'),
+    (dict(backbone=dict(BACKBONE, stf_stages=(2, ))), 'loss_c'),
+])
+def test_inconsistent_settings_name_the_config_key(kwargs, match):
+    cfg = dict(type='STFRecognizer', backbone=BACKBONE, cls_head=HEAD)
+    cfg.update(kwargs)
+    with pytest.raises((KeyError, ValueError), match=match):
+        MODELS.build(cfg)
+
+
+def test_without_stf_weights_training_is_recognizer_gcn():
+    torch.manual_seed(0)
+    cfg = dict(backbone=dict(BACKBONE, stf_stages=()), cls_head=HEAD)
+    plain = MODELS.build(dict(type='RecognizerGCN', **cfg))
+    torch.manual_seed(0)
+    stf = MODELS.build(dict(type='STFRecognizer', stf_loss=OFF, **cfg))
+    inputs, samples = _batch()
+    torch.testing.assert_close(plain.loss(inputs, samples)['loss_cls'],
+                               stf.loss(inputs, samples)['loss_cls'])
