@@ -14,6 +14,11 @@ REPORT_LIMIT = 10
 LAYOUT_KEY = 'dataset.graph_layout (and model.backbone.graph_cfg.layout)'
 
 
+class BadSkeletonError(ValueError):
+    """A sample's skeleton, checked when loaded, cannot be used; the
+    message names the sample."""
+
+
 def layout_num_joints(layout: Union[str, dict]) -> int:
     """Number of joints of a graph layout as MMAction2's ``Graph`` takes it:
     'nturgb+d' (25), 'coco' (17), 'openpose' (18), or a dict with
@@ -212,16 +217,16 @@ class VerifiedPoseDataset(PoseDataset):
             if problem:
                 path = osp.join(self.data_prefix['skeleton'],
                                 info['frame_dir'] + '.pkl')
-                raise ValueError(f'{self._where(info)}: its key-point file '
-                                 f'{path} {problem}')
+                raise BadSkeletonError(f'{self._where(info)}: its key-point '
+                                       f'file {path} {problem}')
         return info
 
     def prepare_data(self, idx: int):
         try:
             return super().prepare_data(idx)
+        except BadSkeletonError:
+            raise
         except Exception as error:
-            if isinstance(error, ValueError) and 'annotations[' in str(error):
-                raise
             raise RuntimeError(
                 f'failed to load {self._where(self.get_data_info(idx))}: '
                 f'{type(error).__name__}: {error}') from error

@@ -142,3 +142,14 @@ def test_a_per_video_skeleton_file_is_checked_when_loaded(tmp_path):
     with pytest.raises(ValueError, match=r"'vid'\): its key-point file "
                                          r".*vid.pkl keypoint has 1 NaN"):
         dataset[0]
+
+
+def test_a_pipeline_failure_names_the_sample(tmp_path):
+    init_default_scope('mmaction')
+    dataset = VerifiedPoseDataset(  # a dense file is not compressed
+        _write(tmp_path, [_anno('a')]), [dict(type='DecompressPose')],
+        graph_layout='nturgb+d', split='train')
+    with pytest.raises(RuntimeError, match=r"failed to load .*poses.pkl: "
+                                           r"annotations\[0\] \(frame_dir "
+                                           r"'a'\): AssertionError"):
+        dataset[0]

@@ -4,7 +4,8 @@
 # points on COCO's 17-joint layout, (x, y, score) per joint, so 3 input
 # channels. MS-G3D's own Kinetics-skeleton is ST-GCN's OpenPose extraction
 # (18 joints, 'openpose'), which MMAction2 does not distribute; converted to
-# this pkl format it runs with graph_layout='openpose' (dataset and model).
+# this pkl format (dense keypoint and keypoint_score) it runs without
+# DecompressPose and data_prefix, with 'openpose' for graph_layout.
 #
 # Recipe: MS-G3D's config/kinetics-skeleton/train_joint.yaml: 8 GCN and 8
 # G3D scales, 2 persons; SGD, Nesterov momentum 0.9, weight decay 3e-4,
