@@ -88,7 +88,8 @@ def test_the_model_is_the_papers(name, stf):
     assert backbone.graph_cfg.layout == layout
     assert backbone.in_channels == channels
     assert backbone.num_person == persons
-    assert backbone.window_size == 3
+    assert tuple(backbone.window_sizes) == ((3, ) if name == 'synthetic'
+                                            else (3, 5))
     assert tuple(backbone.stf_stages) == ((1, 2) if stf else ())
     assert model.cls_head.type == 'GCNHead'
     assert model.cls_head.num_classes == classes

@@ -5,8 +5,9 @@
 #
 # Recipe: MS-G3D's (Liu et al., CVPR 2020; github.com/kenziyuliu/MS-G3D,
 # config/nturgbd-cross-subject/train_joint.yaml): 13 GCN scales, 6 G3D
-# scales, window 3, 2 persons; SGD, Nesterov momentum 0.9, weight decay
-# 5e-4, lr 0.05 for a batch of 32, x0.1 at epochs 30 and 40, 50 epochs.
+# scales, G3D windows of 3 and 5 frames (its model/msg3d.py), 2 persons;
+# SGD, Nesterov momentum 0.9, weight decay 5e-4, lr 0.05 for a batch of 32,
+# x0.1 at epochs 30 and 40, 50 epochs.
 # Differences, in MMAction2's idiom: 100 frames sampled uniformly from each
 # sequence (UniformSampleFrames, as MMAction2's GCN configs) instead of
 # MS-G3D's zero padding to 300; MMAction2's PreNormalize3D.
@@ -22,7 +23,7 @@ model = dict(
     type='RecognizerGCN',
     backbone=dict(type='MSG3D', graph_cfg=dict(layout=graph_layout),
                   in_channels=3, base_channels=base_channels,
-                  num_gcn_scales=13, num_g3d_scales=6, window_size=3,
+                  num_gcn_scales=13, num_g3d_scales=6, window_sizes=(3, 5),
                   num_person=2, stf_stages=()),
     cls_head=dict(type='GCNHead', num_classes=num_classes,
                   in_channels=4 * base_channels))

@@ -1,7 +1,8 @@
 # Baseline (the paper's M1, plain MS-G3D) on the generated skeleton data
 # (mmdsts/datasets/synthetic_skeleton.py: 10 classes = 5 joint groups x
 # early/late, NTU's 25 joints in 3D, one person), scaled down to train on a
-# 2-core CPU: 1/6 of MS-G3D's width, 4 GCN / 2 G3D scales, 32 frames.
+# 2-core CPU: 1/6 of MS-G3D's width, 4 GCN / 2 G3D scales, one G3D window
+# (3 frames; MS-G3D has 3 and 5), 32 frames.
 # stf_msg3d_synthetic.py (the paper's M5) inherits it.
 #
 #   python tools/data/synthetic/generate_skeleton.py
@@ -17,7 +18,7 @@ model = dict(
     type='RecognizerGCN',
     backbone=dict(type='MSG3D', graph_cfg=dict(layout=graph_layout),
                   in_channels=3, base_channels=base_channels,
-                  num_gcn_scales=4, num_g3d_scales=2, window_size=3,
+                  num_gcn_scales=4, num_g3d_scales=2, window_sizes=(3, ),
                   num_person=1, stf_stages=()),
     cls_head=dict(type='GCNHead', num_classes=num_classes,
                   in_channels=4 * base_channels))
