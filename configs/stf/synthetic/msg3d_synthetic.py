@@ -73,11 +73,13 @@ del _dataset  # not a config value
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator
 
-# Chosen for about 1-2 minutes per run at OMP_NUM_THREADS=1 (300 training
-# sequences, 19 iterations an epoch); to be re-timed once MSG3D exists.
-max_epochs = 30
+# About 2 minutes a run at OMP_NUM_THREADS=1 (300 training sequences, 19
+# iterations an epoch, ~11 s each on a shared 2-core machine): the baseline
+# reached 70% on 'holdout' after 10 epochs (52% after 3), still rising, so a
+# longer schedule is a choice to make on the holdout.
+max_epochs = 10
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_begin=1, val_interval=10)
+                 val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
@@ -100,7 +102,7 @@ auto_scale_lr = dict(enable=False, base_batch_size=16)
 
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(interval=10, max_keep_ckpts=1, save_best=None))
+    checkpoint=dict(interval=max_epochs, max_keep_ckpts=1, save_best=None))
 # A resumed run ends bit-identical to an uninterrupted one (CPU).
 custom_hooks = [dict(type='RNGStateHook'), dict(type='CheckpointGuardHook')]
 env_cfg = dict(dist_cfg=dict(backend='gloo'))  # CPU machines
