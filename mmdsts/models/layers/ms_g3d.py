@@ -1,7 +1,7 @@
 """The G3D pathway of MS-G3D (Liu et al., CVPR 2020, Sec. 3.2-3.3): unified
 spatial-temporal graph convolution over sliding windows of tau frames, at
 several disentangled scales, for several window sizes."""
-from typing import Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 from torch import Tensor, nn
@@ -15,7 +15,8 @@ class WindowG3D(nn.Module):
     ``(N, C, T', tau V)``, graph-convolve each window's tau V nodes with the
     multi-scale G3D graph, then collapse the window with a ``(1, tau, 1)``
     convolution and BatchNorm (no activation: the block sums pathways
-    first).
+    first). As in MS-G3D, the window GCN keeps ``graph_channels`` (the input
+    width in later stages) and the collapse changes the width.
 
     Args:
         in_channels (int): C_in.
@@ -24,19 +25,23 @@ class WindowG3D(nn.Module):
         num_scales (int): disentangled scales of the window graph.
         window_size (int): tau.
         stride (int): temporal stride of the windows. Defaults to 1.
+        graph_channels (int, optional): width of the window GCN.
+            Defaults to ``out_channels``.
     """
 
     def __init__(self, in_channels: int, out_channels: int,
                  adjacency: np.ndarray, num_scales: int, window_size: int,
-                 stride: int = 1) -> None:
+                 stride: int = 1, graph_channels: Optional[int] = None
+                 ) -> None:
         super().__init__()
         self.window_size = window_size
         self.unfold = nn.Unfold((window_size, 1), stride=(stride, 1),
                                 padding=((window_size - 1) // 2, 0))
         scales = disentangled_scales(
             window_adjacency(adjacency, window_size), num_scales)
-        self.gcn = MultiScaleGCN(in_channels, out_channels, scales)
-        self.collapse = nn.Conv3d(out_channels, out_channels,
+        graph_channels = graph_channels or out_channels
+        self.gcn = MultiScaleGCN(in_channels, graph_channels, scales)
+        self.collapse = nn.Conv3d(graph_channels, out_channels,
                                   (1, window_size, 1))
         self.bn = nn.BatchNorm2d(out_channels)
 
@@ -57,11 +62,12 @@ class MultiWindowG3D(nn.Module):
     def __init__(self, in_channels: int, out_channels: int,
                  adjacency: np.ndarray, num_scales: int,
                  window_sizes: Sequence[int] = (3, 5),
-                 stride: int = 1) -> None:
+                 stride: int = 1, graph_channels: Optional[int] = None
+                 ) -> None:
         super().__init__()
         self.windows = nn.ModuleList(
             WindowG3D(in_channels, out_channels, adjacency, num_scales, tau,
-                      stride) for tau in window_sizes)
+                      stride, graph_channels) for tau in window_sizes)
 
     def forward(self, x: Tensor) -> Tensor:
         return sum(window(x) for window in self.windows)

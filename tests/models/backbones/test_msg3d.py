@@ -87,3 +87,11 @@ def test_instance_adjacency_trains_beta_and_intensity():
     model(torch.randn(2, 2, 16, 25, 3)).square().mean().backward()
     assert stf.intensity.grad.abs().sum() > 0
     assert all(p.grad.abs().sum() > 0 for p in stf.beta.parameters())
+
+
+def test_paper_settings_have_ms_g3d_size_and_stf_adds_little():
+    plain = MSG3D(dict(layout='nturgb+d'))  # C=96, 13/6 scales, (3, 5)
+    stf = MSG3D(dict(layout='nturgb+d'), stf_stages=(1, 2))
+    count = [sum(p.numel() for p in m.parameters()) for m in (plain, stf)]
+    assert abs(count[0] / 3.2e6 - 1) < 0.02  # MS-G3D paper: 3.2M
+    assert count[1] / count[0] - 1 < 0.01
