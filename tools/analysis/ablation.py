@@ -193,9 +193,11 @@ def _process(cmd, log, threads):
 
 def train_and_test(cfg, work, args, lists=None):
     """Train ``cfg`` in ``work``; test its last checkpoint on the holdout and
-    the test split (``lists``: ``{split: list file}``; default: the
-    synthetic lists in ``args.data_dir``). Returns ``(train_seconds,
-    checkpoint, {split: metrics})``."""
+    the test split (``lists``: ``{split: list file}``, or ``{split: [cfg
+    options]}`` for datasets that select a split otherwise, e.g.
+    ``['test_dataloader.dataset.split=test']``; default: the synthetic
+    lists in ``args.data_dir``). Returns ``(train_seconds, checkpoint,
+    {split: metrics})``."""
     lists = lists or {
         split: osp.join(args.data_dir,
                         f'synthetic_{SPLITS[split]}_list_videos.txt')
@@ -214,10 +216,11 @@ def train_and_test(cfg, work, args, lists=None):
     metrics = {}
     for split, ann in lists.items():
         out = osp.join(work, f'{split}_metrics.json')
+        options = ann if isinstance(ann, list) else [
+            f'test_dataloader.dataset.ann_file={ann}']
         _process(['tools/test.py', config, checkpoint, '--work-dir',
                   osp.join(work, 'test'), '--metrics-json', out,
-                  '--cfg-options', f'test_dataloader.dataset.ann_file={ann}'],
-                 log, args.threads)
+                  '--cfg-options'] + options, log, args.threads)
         with open(out) as f:
             metrics[split] = json.load(f)['metrics']
     return seconds, checkpoint, metrics

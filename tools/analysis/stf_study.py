@@ -1,0 +1,190 @@
+"""STF on the generated skeleton data over several seeds: the ablation rows
+M1-M5 of the poster's Table 5 and the scarce-data curve of its Table 4.
+
+    python tools/analysis/stf_study.py [--seeds 0 1 2] [--jobs 2]
+        [--threads 1] [--epochs N] [--rows ROW ...]
+        [--data-dir data/synthetic_skeleton] [--work-dir work_dirs/stf]
+        [--out-dir docs/results]
+
+Rows (``configs/stf/synthetic``; every STF row is ``stf_msg3d_synthetic.py``
+with the loss weights below, 0 = off):
+
+* ``M1``: MS-G3D alone (``msg3d_synthetic.py``, RecognizerGCN);
+* ``modules``: MS-G3D with the STF modules but no focus loss (not a row of
+  the poster; it separates the modules' effect from the losses');
+* ``M2`` +L_e, ``M3`` +L_d, ``M4`` +L_Gk, ``M5`` +L_c (the poster's order;
+  M5 is the full STF);
+* ``M1_p10``, ``M1_p25``, ``M5_p10``, ``M5_p25``: M1 and M5 trained on
+  the nested 10% / 25% subsets of the training split (same epochs).
+
+Every run trains on ``train`` (or its subset), is tested (last checkpoint,
+``tools/test.py``) on ``holdout`` (the validation split, where choices are
+made) and on ``test`` (reported). Finished runs are kept and skipped. Writes
+``<out-dir>/stf.md`` (mean +- std over seeds, top-1 and mean-class) and
+``stf_runs.json``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from mmengine.config import Config
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from ablation import CONFIG_LOCK, set_schedule, train_and_test  # noqa: E402
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = osp.join(ROOT, 'configs', 'stf', 'synthetic')
+OFF = dict(loss_e=0.0, loss_d=0.0, loss_c=0.0, loss_gk=0.0)
+CUMULATIVE = dict(M2=('loss_e', ), M3=('loss_e', 'loss_d'),
+                  M4=('loss_e', 'loss_d', 'loss_gk'),
+                  M5=('loss_e', 'loss_d', 'loss_gk', 'loss_c'))
+# name -> (label, STF loss weights or None for plain MS-G3D, train split)
+ROWS = {
+    'M1': ('M1: MS-G3D', None, 'train'),
+    'modules': ('MS-G3D + STF modules, no focus loss', OFF, 'train'),
+    **{name: (f'{name}: + ' + ', '.join('L_' + k[5:].replace('gk', 'Gk')
+                                        for k in keys),
+              dict(OFF, **{k: 1.0 for k in keys}), 'train')
+       for name, keys in CUMULATIVE.items()},
+    'M1_p10': ('M1, 10% of train', None, 'train_p10'),
+    'M1_p25': ('M1, 25% of train', None, 'train_p25'),
+    'M5_p10': ('M5, 10% of train', dict(OFF, **{k: 1.0 for k in
+                                                 CUMULATIVE['M5']}),
+               'train_p10'),
+    'M5_p25': ('M5, 25% of train', dict(OFF, **{k: 1.0 for k in
+                                                 CUMULATIVE['M5']}),
+               'train_p25'),
+}
+TEST_SPLITS = dict(holdout='holdout', test='test')
+
+
+def build_config(name, seed, args):
+    _, weights, train_split = ROWS[name]
+    config = 'msg3d_synthetic.py' if weights is None else \
+        'stf_msg3d_synthetic.py'
+    with CONFIG_LOCK:
+        cfg = Config.fromfile(osp.join(CONFIGS, config))
+    ann_file = osp.join(args.data_dir, 'skeleton.pkl')
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.ann_file = ann_file
+    cfg.train_dataloader.dataset.split = train_split
+    if weights is not None:
+        cfg.model.stf_loss.update(weights)
+    if args.epochs:
+        set_schedule(cfg, args.epochs)
+    cfg.randomness = dict(seed=seed)
+    return cfg
+
+
+def run(name, seed, args):
+    work = osp.join(args.work_dir, f'seed{seed}', name)
+    result_file = osp.join(work, 'result.json')
+    if osp.isfile(result_file):
+        with open(result_file) as f:
+            return json.load(f)
+    lists = {key: [f'test_dataloader.dataset.split={split}']
+             for key, split in TEST_SPLITS.items()}
+    seconds, _, metrics = train_and_test(build_config(name, seed, args),
+                                         work, args, lists)
+    result = dict(name=name, seed=seed, train_seconds=seconds,
+                  threads=args.threads, **metrics)
+    with open(result_file, 'w') as f:
+        json.dump(result, f)
+    print(f"done: {name} seed {seed}: test top-1 "
+          f"{100 * metrics['test']['acc/top1']:.1f}", flush=True)
+    return result
+
+
+def cell(runs, split, key):
+    values = 100 * np.array([r[split][key] for r in runs])
+    return f'{values.mean():.1f} +- {values.std():.1f}'
+
+
+def ablation_table(results):
+    header = ['row', 'L_e', 'L_d', 'L_Gk', 'L_c', 'seeds', 'holdout top-1',
+              'test top-1', 'test mean-class', 'delta test top-1 vs M1',
+              'train time (min)']
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    by_row = {n: [r for r in results if r['name'] == n] for n in ROWS}
+    base = by_row['M1'] and np.mean([r['test']['acc/top1']
+                                     for r in by_row['M1']])
+    for name in ('M1', 'modules', *CUMULATIVE):
+        runs = by_row[name]
+        if not runs:
+            continue
+        label, weights, _ = ROWS[name]
+        marks = ['-' if weights is None else ('x' if weights[k] else '')
+                 for k in ('loss_e', 'loss_d', 'loss_gk', 'loss_c')]
+        top1 = np.mean([r['test']['acc/top1'] for r in runs])
+        delta = f'{100 * (top1 - base):+.1f}' if base else '-'
+        lines.append('| ' + ' | '.join([
+            label, *marks, str(len(runs)), cell(runs, 'holdout', 'acc/top1'),
+            cell(runs, 'test', 'acc/top1'), cell(runs, 'test', 'acc/mean1'),
+            delta, f"{np.mean([r['train_seconds'] for r in runs]) / 60:.1f}"
+        ]) + ' |')
+    return lines
+
+
+def scarce_table(results):
+    header = ['method \\ p', '10%', '25%', '100%']
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)]
+    for method in ('M1', 'M5'):
+        row = [ROWS[method][0]]
+        for suffix in ('_p10', '_p25', ''):
+            runs = [r for r in results if r['name'] == method + suffix]
+            row.append(cell(runs, 'test', 'acc/top1') if runs else '-')
+        lines.append('| ' + ' | '.join(row) + ' |')
+    return lines
+
+
+def report(results, args):
+    command = ('python tools/analysis/stf_study.py --seeds '
+               + ' '.join(map(str, args.seeds))
+               + f' --jobs {args.jobs} --threads {args.threads}'
+               + (f' --epochs {args.epochs}' if args.epochs else ''))
+    text = ['# STF on the generated skeleton data', '',
+            f'Command: `{command}`', '',
+            '## Ablation (shaped like the poster\'s Table 5)', '',
+            *ablation_table(results), '',
+            '## Scarce data (shaped like the poster\'s Table 4), test top-1',
+            '', *scarce_table(results), '']
+    os.makedirs(args.out_dir, exist_ok=True)
+    with open(osp.join(args.out_dir, 'stf.md'), 'w') as f:
+        f.write('\n'.join(text))
+    with open(osp.join(args.out_dir, 'stf_runs.json'), 'w') as f:
+        json.dump(dict(command=command, runs=results), f, indent=1)
+    print('\n'.join(text))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--jobs', type=int, default=1)
+    parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--epochs', type=int)
+    parser.add_argument('--rows', nargs='+', choices=list(ROWS),
+                        default=list(ROWS))
+    parser.add_argument('--data-dir', default=osp.join(
+        ROOT, 'data', 'synthetic_skeleton'))
+    parser.add_argument('--work-dir', default=osp.join(
+        ROOT, 'work_dirs', 'stf'))
+    parser.add_argument('--out-dir', default=osp.join(ROOT, 'docs',
+                                                      'results'))
+    args = parser.parse_args()
+    if not osp.isfile(osp.join(args.data_dir, 'skeleton.pkl')):
+        subprocess.run([sys.executable, osp.join(
+            ROOT, 'tools/data/synthetic/generate_skeleton.py'),
+            args.data_dir], check=True)
+    jobs = [(n, s) for s in args.seeds for n in args.rows]
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(lambda p: run(*p, args), jobs))
+    report(results, args)
+
+
+if __name__ == '__main__':
+    main()
