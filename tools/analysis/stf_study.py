@@ -7,13 +7,13 @@ M1-M5 of the poster's Table 5 and the scarce-data curve of its Table 4.
         [--out-dir docs/results]
 
 Rows (``configs/stf/synthetic``; every STF row is ``stf_msg3d_synthetic.py``
-with the loss weights below, 0 = off):
+with some losses switched off, lambda = 0):
 
 * ``M1``: MS-G3D alone (``msg3d_synthetic.py``, RecognizerGCN);
 * ``modules``: MS-G3D with the STF modules but no focus loss (not a row of
   the poster; it separates the modules' effect from the losses');
 * ``M2`` +L_e, ``M3`` +L_d, ``M4`` +L_Gk, ``M5`` +L_c (the poster's order;
-  M5 is the full STF);
+  M5 is the full STF); a loss that is on has the config's lambda;
 * ``M1_p10``, ``M1_p25``, ``M5_p10``, ``M5_p25``: M1 and M5 trained on
   the nested 10% / 25% subsets of the training split (same epochs).
 
@@ -39,33 +39,27 @@ from ablation import CONFIG_LOCK, set_schedule, train_and_test  # noqa: E402
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(ROOT, 'configs', 'stf', 'synthetic')
-OFF = dict(loss_e=0.0, loss_d=0.0, loss_c=0.0, loss_gk=0.0)
-CUMULATIVE = dict(M2=('loss_e', ), M3=('loss_e', 'loss_d'),
-                  M4=('loss_e', 'loss_d', 'loss_gk'),
-                  M5=('loss_e', 'loss_d', 'loss_gk', 'loss_c'))
-# name -> (label, STF loss weights or None for plain MS-G3D, train split)
+LOSSES = ('loss_e', 'loss_d', 'loss_gk', 'loss_c')  # the poster's order
+CUMULATIVE = {f'M{i + 2}': LOSSES[:i + 1] for i in range(len(LOSSES))}
+# name -> (label, STF losses switched on (their lambdas from the config) or
+# None for the plain MS-G3D, train split)
 ROWS = {
     'M1': ('M1: MS-G3D', None, 'train'),
-    'modules': ('MS-G3D + STF modules, no focus loss', OFF, 'train'),
+    'modules': ('MS-G3D + STF modules, no focus loss', (), 'train'),
     **{name: (f'{name}: + ' + ', '.join('L_' + k[5:].replace('gk', 'Gk')
-                                        for k in keys),
-              dict(OFF, **{k: 1.0 for k in keys}), 'train')
-       for name, keys in CUMULATIVE.items()},
+                                        for k in on), on, 'train')
+       for name, on in CUMULATIVE.items()},
     'M1_p10': ('M1, 10% of train', None, 'train_p10'),
     'M1_p25': ('M1, 25% of train', None, 'train_p25'),
-    'M5_p10': ('M5, 10% of train', dict(OFF, **{k: 1.0 for k in
-                                                 CUMULATIVE['M5']}),
-               'train_p10'),
-    'M5_p25': ('M5, 25% of train', dict(OFF, **{k: 1.0 for k in
-                                                 CUMULATIVE['M5']}),
-               'train_p25'),
+    'M5_p10': ('M5, 10% of train', LOSSES, 'train_p10'),
+    'M5_p25': ('M5, 25% of train', LOSSES, 'train_p25'),
 }
 TEST_SPLITS = dict(holdout='holdout', test='test')
 
 
 def build_config(name, seed, args):
-    _, weights, train_split = ROWS[name]
-    config = 'msg3d_synthetic.py' if weights is None else \
+    _, on, train_split = ROWS[name]
+    config = 'msg3d_synthetic.py' if on is None else \
         'stf_msg3d_synthetic.py'
     with CONFIG_LOCK:
         cfg = Config.fromfile(osp.join(CONFIGS, config))
@@ -73,8 +67,8 @@ def build_config(name, seed, args):
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[loader].dataset.ann_file = ann_file
     cfg.train_dataloader.dataset.split = train_split
-    if weights is not None:
-        cfg.model.stf_loss.update(weights)
+    if on is not None:
+        cfg.model.stf_loss.update({k: 0.0 for k in LOSSES if k not in on})
     if args.epochs:
         set_schedule(cfg, args.epochs)
     cfg.randomness = dict(seed=seed)
@@ -117,9 +111,9 @@ def ablation_table(results):
         runs = by_row[name]
         if not runs:
             continue
-        label, weights, _ = ROWS[name]
-        marks = ['-' if weights is None else ('x' if weights[k] else '')
-                 for k in ('loss_e', 'loss_d', 'loss_gk', 'loss_c')]
+        label, on, _ = ROWS[name]
+        marks = ['-' if on is None else ('x' if k in on else '')
+                 for k in LOSSES]
         top1 = np.mean([r['test']['acc/top1'] for r in runs])
         delta = f'{100 * (top1 - base):+.1f}' if base else '-'
         lines.append('| ' + ' | '.join([

@@ -56,21 +56,26 @@ class STFRecognizer(RecognizerGCN):
         backbone (dict): an ``MSG3D`` with ``stf_stages``.
         cls_head (dict): e.g. ``GCNHead``.
         stf_loss (dict): ``loss_e``, ``loss_d``, ``loss_c``, ``loss_gk``
-            (the lambdas; 0 switches a loss off; default 1.0 each) and
-            ``separate_le`` (default True).
+            (the lambdas; 0 switches a loss off; default 1.0 each; the
+            shipped configs use 0.1, see docs/stf.md), ``separate_le``
+            (default True) and ``warmup_iters`` (every lambda ramps up
+            linearly over that many iterations; default 0, off; beyond the
+            poster, tried and not adopted).
         **kwargs: the rest of ``RecognizerGCN``'s arguments.
     """
 
     def __init__(self, backbone: dict, cls_head: Optional[dict] = None,
                  stf_loss: Optional[dict] = None, **kwargs) -> None:
         super().__init__(backbone=backbone, cls_head=cls_head, **kwargs)
-        cfg = dict({k: 1.0 for k in LOSS_WEIGHTS}, separate_le=True)
+        cfg = dict({k: 1.0 for k in LOSS_WEIGHTS}, separate_le=True,
+                   warmup_iters=0)
         for key, value in (stf_loss or {}).items():
             if key not in cfg:
                 raise KeyError(f'model.stf_loss.{key} is not a setting; '
                                f'use {sorted(cfg)}')
             cfg[key] = value
         self.separate_le = bool(cfg.pop('separate_le'))
+        self.warmup_iters = int(cfg.pop('warmup_iters'))
         self.weights = {k: float(v) for k, v in cfg.items()}
         stages = getattr(self.backbone, 'stf_stages', ())
         if any(self.weights.values()) and not stages:
@@ -82,17 +87,26 @@ class STFRecognizer(RecognizerGCN):
                              'model.backbone.stf_stages or set loss_c=0')
         self._local_iter = 0
 
-    def _phase(self) -> str:
+    def _iteration(self) -> int:
+        step = MessageHub.get_current_instance().get_info('iter')
+        if step is None:  # outside a runner (tests, notebooks)
+            step, self._local_iter = self._local_iter, self._local_iter + 1
+        return step
+
+    def _phase(self, step: int) -> str:
         """'exploration' (L_e), 'focus' (L_d, L_c, L_Gk) or 'both'."""
         w = self.weights
         has_e = w['loss_e'] > 0
         has_rest = any(w[k] > 0 for k in ('loss_d', 'loss_c', 'loss_gk'))
         if not (self.separate_le and has_e and has_rest):
             return 'both'
-        step = MessageHub.get_current_instance().get_info('iter')
-        if step is None:  # outside a runner (tests, notebooks)
-            step, self._local_iter = self._local_iter, self._local_iter + 1
         return 'exploration' if step % 2 else 'focus'
+
+    def _ramp(self, step: int) -> float:
+        """Linear warm-up of every lambda over ``warmup_iters``."""
+        if self.warmup_iters <= 0:
+            return 1.0
+        return min(1.0, (step + 1) / self.warmup_iters)
 
     def loss(self, inputs: Tensor, data_samples: List, **kwargs) -> Dict:
         if not any(self.weights.values()):
@@ -101,12 +115,14 @@ class STFRecognizer(RecognizerGCN):
         feats, records = self.backbone(x, return_stf=True)
         logits = self.cls_head(feats)
         losses = self.cls_head.loss_by_feat(logits, data_samples)
-        losses.update(self._stf_losses(x, logits, records, self._phase()))
+        step = self._iteration()
+        losses.update(self._stf_losses(x, logits, records, self._phase(step),
+                                       self._ramp(step)))
         return losses
 
     def _stf_losses(self, x: Tensor, logits: Tensor, records: List[dict],
-                    phase: str) -> Dict[str, Tensor]:
-        w = self.weights
+                    phase: str, ramp: float = 1.0) -> Dict[str, Tensor]:
+        w = {k: ramp * v for k, v in self.weights.items()}
         use = {k: w[k] > 0 for k in LOSS_WEIGHTS}
         if phase == 'exploration':
             use.update(loss_d=False, loss_c=False, loss_gk=False)

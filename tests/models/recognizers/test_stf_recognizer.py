@@ -143,3 +143,13 @@ def test_without_stf_weights_training_is_recognizer_gcn():
     inputs, samples = _batch()
     torch.testing.assert_close(plain.loss(inputs, samples)['loss_cls'],
                                stf.loss(inputs, samples)['loss_cls'])
+
+
+def test_warmup_ramps_every_lambda_linearly():
+    inputs, samples = _batch()
+    _at_iter(0)
+    full = _build(**dict(OFF, loss_gk=1.0)).loss(inputs, samples)['loss_gk']
+    _at_iter(1)  # second of four warm-up iterations
+    ramped = _build(**dict(OFF, loss_gk=1.0), warmup_iters=4).loss(
+        inputs, samples)['loss_gk']
+    torch.testing.assert_close(ramped, 0.5 * full)
