@@ -82,3 +82,37 @@ def test_stf_logs_each_loss_and_tests_with_a_plain_forward(ann_file,
                  check=False)
     assert wrong.returncode != 0
     assert 'stf' in (wrong.stdout + wrong.stderr).lower()
+
+
+def test_stf_trains_under_two_rank_ddp_with_identical_ranks(ann_file,
+                                                            tmp_path):
+    """The double backward through Q under tools/dist_train.sh (torchrun,
+    gloo, CPU): training runs, the ranks end bit-identical."""
+    import socket
+
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(CONFIGS, 'stf_msg3d_synthetic.py'))
+    for loader in ('train', 'val', 'test'):
+        cfg[f'{loader}_dataloader'].dataset.ann_file = str(ann_file)
+    cfg.train_dataloader.batch_size = 4
+    cfg.train_cfg.max_epochs = 1
+    cfg.custom_imports.imports.append('ranks_hook')
+    cfg.custom_hooks.append(dict(type='RanksIdenticalHook'))
+    cfg.dump(str(tmp_path / 'config.py'))
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = str(s.getsockname()[1])
+    engine_tests = osp.join(REPO, 'tests', 'engine')
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore',
+               PORT=port, PYTHON=sys.executable,
+               PYTHONPATH=os.pathsep.join(filter(None, [
+                   REPO, engine_tests, os.environ.get('PYTHONPATH')])))
+    work = tmp_path / 'work'
+    result = subprocess.run(
+        ['bash', 'tools/dist_train.sh', str(tmp_path / 'config.py'), '2',
+         '--work-dir', str(work)], cwd=REPO, env=env, capture_output=True,
+        text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + \
+        result.stderr[-3000:]
+    ranks = json.loads((work / 'ranks.json').read_text())
+    assert ranks['world'] == 2 and ranks['identical'] and ranks['finite']
