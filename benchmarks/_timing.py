@@ -137,3 +137,15 @@ def device_string(device) -> str:
         return f'cuda: {torch.cuda.get_device_name(device)}'
     return (f'cpu: {platform.processor() or platform.machine()}, '
             f'{torch.get_num_threads()} threads')
+
+
+def run_context(device: str, threads: int, repeats: int,
+                start: float) -> dict:
+    """Where and how a benchmark ran, for its summary line: the device
+    string, torch's CPU threads, the torch version, the timed rounds, the
+    machine's load (read now, after the timed rounds) and the wall time since
+    ``start`` (``time.perf_counter()``)."""
+    import torch
+    return dict(device=device, threads=threads, torch=torch.__version__,
+                repeats=repeats, machine=machine_load(),
+                wall_s=round(time.perf_counter() - start, 1))

@@ -88,8 +88,8 @@ import torch
 # Measure the checkout this script belongs to, installed or not.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _timing import (device_string, interleaved, machine_load,  # noqa: E402
-                     median_ms, paired_ratio, set_threads)
+from _timing import (device_string, interleaved,  # noqa: E402
+                     median_ms, paired_ratio, run_context, set_threads)
 import mmdsts  # noqa: E402,F401  repairs mmaction, registers the DSTS models
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
@@ -433,11 +433,9 @@ def main():
         input={name: dict(clip=row['input'], batch_size=row['batch_size'],
                           paper=row['paper_input'], amp=row['amp'])
                for name, row in rows.items()},
-        preset=preset_name, repeats=repeats, threads=threads,
-        machine=machine_load(),
-        device=device_name(device, preset_name, preset, args.models),
-        torch=torch.__version__,
-        wall_s=round(time.perf_counter() - start, 1))
+        preset=preset_name,
+        **run_context(device_name(device, preset_name, preset, args.models),
+                      threads, repeats, start))
     print(json.dumps(summary), flush=True)
 
 

@@ -46,8 +46,8 @@ import torch
 # Measure the checkout this script belongs to, installed or not.
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _timing import (device_string, interleaved, machine_load,  # noqa: E402
-                     median_ms, paired_ratio, set_threads)
+from _timing import (device_string, interleaved,  # noqa: E402
+                     median_ms, paired_ratio, run_context, set_threads)
 import mmdsts  # noqa: E402,F401
 from mmdsts.models import DSTSNeck  # noqa: E402
 from mmdsts.models.layers import literal_impulses, pooled_impulses  # noqa: E402
@@ -183,10 +183,8 @@ def main():
         **settings,
         batch_size=args.batch_size,
         shapes={n: SHAPES[n] for n in args.shapes},
-        device=device_string(device), threads=threads,
-        torch=torch.__version__, repeats=args.repeats,
-        machine=machine_load(),
-        wall_s=round(time.perf_counter() - start, 1))), flush=True)
+        **run_context(device_string(device), threads, args.repeats,
+                      start))), flush=True)
 
 
 if __name__ == '__main__':

@@ -38,8 +38,8 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _timing import (device_string, interleaved, machine_load,  # noqa: E402
-                     median_ms, paired_ratio, set_threads)
+from _timing import (device_string, interleaved,  # noqa: E402
+                     median_ms, paired_ratio, run_context, set_threads)
 import mmdsts  # noqa: E402,F401  (repairs mmaction before its registry)
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
@@ -159,10 +159,8 @@ def main():
         preset=args.preset, batch_size=n, frames=t, num_person=m,
         params_plain=sum(p.numel() for p in plain.parameters()),
         params_stf=sum(p.numel() for p in stf.parameters()),
-        device=device_string(device), threads=threads,
-        torch=torch.__version__, repeats=args.repeats,
-        machine=machine_load(),
-        wall_s=round(time.perf_counter() - start, 1))), flush=True)
+        **run_context(device_string(device), threads, args.repeats,
+                      start))), flush=True)
 
 
 if __name__ == '__main__':

@@ -52,8 +52,9 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from _timing import (device_string, interleaved, machine_load,  # noqa: E402
-                     median_ms, paired_ratio, ratio_quartiles, set_threads)
+from _timing import (device_string, interleaved,  # noqa: E402
+                     median_ms, paired_ratio, ratio_quartiles, run_context,
+                     set_threads)
 import mmdsts  # noqa: E402,F401
 from mmaction.registry import MODELS  # noqa: E402
 from mmaction.structures import ActionDataSample  # noqa: E402
@@ -231,9 +232,9 @@ def main():
         udl_step_ratio_previous_batch=paired_ratio(t_prev, t_plain, 3),
         backbone=preset['backbone']['type'],
         dsts=dsts_settings(udl.dsts),
-        device=device_string(device), threads=threads, torch=torch.__version__,
-        repeats=args.repeats, warmup=args.warmup, machine=machine_load(),
-        wall_s=round(time.perf_counter() - start, 1), **common)), flush=True)
+        warmup=args.warmup, **common,
+        **run_context(device_string(device), threads, args.repeats,
+                      start))), flush=True)
 
 
 if __name__ == '__main__':
