@@ -2,7 +2,7 @@
 M1-M5 of the poster's Table 5 and the scarce-data curve of its Table 4.
 
     python tools/analysis/stf_study.py [--seeds 0 1 2] [--jobs 2]
-        [--threads 1] [--epochs N] [--rows ROW ...]
+        [--threads 1] [--epochs N] [--equal-iterations] [--rows ROW ...]
         [--data-dir data/synthetic_skeleton] [--work-dir work_dirs/stf]
         [--out-dir docs/results]
 
@@ -15,7 +15,9 @@ with some losses switched off, lambda = 0):
 * ``M2`` +L_e, ``M3`` +L_d, ``M4`` +L_Gk, ``M5`` +L_c (the poster's order;
   M5 is the full STF); a loss that is on has the config's lambda;
 * ``M1_p10``, ``M1_p25``, ``M5_p10``, ``M5_p25``: M1 and M5 trained on
-  the nested 10% / 25% subsets of the training split (same epochs).
+  the nested 10% / 25% subsets of the training split (same epochs, or
+  with ``--equal-iterations`` 10x / 4x the epochs: as many iterations as
+  the full split).
 
 Every run trains on ``train`` (or its subset), is tested (last checkpoint,
 ``tools/test.py``) on ``holdout`` (the validation split, where choices are
@@ -69,8 +71,12 @@ def build_config(name, seed, args):
     cfg.train_dataloader.dataset.split = train_split
     if on is not None:
         cfg.model.stf_loss.update({k: 0.0 for k in LOSSES if k not in on})
-    if args.epochs:
-        set_schedule(cfg, args.epochs)
+    epochs = args.epochs or cfg.train_cfg.max_epochs
+    if args.equal_iterations and train_split.startswith('train_p'):
+        # the subset sees as many iterations as the full split does
+        epochs = epochs * 100 // int(train_split[len('train_p'):])
+    if epochs != cfg.train_cfg.max_epochs:
+        set_schedule(cfg, epochs)
     cfg.randomness = dict(seed=seed)
     return cfg
 
@@ -140,7 +146,8 @@ def report(results, args):
     command = ('python tools/analysis/stf_study.py --seeds '
                + ' '.join(map(str, args.seeds))
                + f' --jobs {args.jobs} --threads {args.threads}'
-               + (f' --epochs {args.epochs}' if args.epochs else ''))
+               + (f' --epochs {args.epochs}' if args.epochs else '')
+               + (' --equal-iterations' if args.equal_iterations else ''))
     text = ['# STF on the generated skeleton data', '',
             f'Command: `{command}`', '',
             '## Ablation (shaped like the poster\'s Table 5)', '',
@@ -161,6 +168,9 @@ def main():
     parser.add_argument('--jobs', type=int, default=1)
     parser.add_argument('--threads', type=int, default=1)
     parser.add_argument('--epochs', type=int)
+    parser.add_argument('--equal-iterations', action='store_true',
+                        help='train the 10%% / 25%% rows 10x / 4x the '
+                        'epochs (as many iterations as on the full split)')
     parser.add_argument('--rows', nargs='+', choices=list(ROWS),
                         default=list(ROWS))
     parser.add_argument('--data-dir', default=osp.join(
