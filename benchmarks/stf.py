@@ -63,13 +63,15 @@ PRESETS = dict(
 )
 
 
-def build(preset, stf: bool, device):
+def build(preset, stf: bool, device, focus_gradient='second_order'):
     backbone = dict(type='MSG3D', graph_cfg=dict(layout='nturgb+d'),
                     stf_stages=(1, 2) if stf else (), **preset['backbone'])
     head = dict(type='GCNHead', num_classes=preset['num_classes'],
                 in_channels=4 * preset['backbone']['base_channels'])
     cfg = dict(type='STFRecognizer' if stf else 'RecognizerGCN',
                backbone=backbone, cls_head=head)
+    if stf:
+        cfg['stf_loss'] = dict(focus_gradient=focus_gradient)
     torch.manual_seed(0)
     model = MODELS.build(cfg).to(device)
     if stf:  # as after some training: G_k is live
@@ -120,20 +122,26 @@ def main():
     samples = [ActionDataSample().set_gt_label(i % preset['num_classes'])
                for i in range(n)]
     plain, stf = build(preset, False, device), build(preset, True, device)
+    first = build(preset, True, device, 'first_order')
     sgd = [torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-           for model in (plain, stf)]
-    t_plain, t_focus, t_explore = interleaved(
+           for model in (plain, stf, first)]
+    t_plain, t_focus, t_explore, t_focus_1, t_explore_1 = interleaved(
         [train_step(plain, inputs, samples, sgd[0]),
          train_step(stf, inputs, samples, sgd[1], iteration=0),
-         train_step(stf, inputs, samples, sgd[1], iteration=1)],
+         train_step(stf, inputs, samples, sgd[1], iteration=1),
+         train_step(first, inputs, samples, sgd[2], iteration=0),
+         train_step(first, inputs, samples, sgd[2], iteration=1)],
         rounds=args.repeats, device=device)
-    t_average = [(a + b) / 2 for a, b in zip(t_focus, t_explore)]
-    train = dict(what='train_step', plain_ms=median_ms(t_plain),
-                 stf_focus_step_ms=median_ms(t_focus),
-                 stf_exploration_step_ms=median_ms(t_explore),
-                 focus_step_ratio=paired_ratio(t_focus, t_plain),
-                 exploration_step_ratio=paired_ratio(t_explore, t_plain),
-                 train_step_ratio=paired_ratio(t_average, t_plain))
+    train = dict(what='train_step', plain_ms=median_ms(t_plain))
+    for name, focus, explore in (('', t_focus, t_explore),
+                                 ('first_order_', t_focus_1, t_explore_1)):
+        average = [(a + b) / 2 for a, b in zip(focus, explore)]
+        train.update({
+            f'{name}stf_focus_step_ms': median_ms(focus),
+            f'{name}stf_exploration_step_ms': median_ms(explore),
+            f'{name}focus_step_ratio': paired_ratio(focus, t_plain),
+            f'{name}exploration_step_ratio': paired_ratio(explore, t_plain),
+            f'{name}train_step_ratio': paired_ratio(average, t_plain)})
     print(json.dumps(train), flush=True)
 
     for model in (plain, stf):
@@ -154,6 +162,7 @@ def main():
     print(json.dumps(inference), flush=True)
     print(json.dumps(dict(
         train_step_ratio=train['train_step_ratio'],
+        first_order_train_step_ratio=train['first_order_train_step_ratio'],
         stf_inference_flops_overhead=inference['flops_overhead'],
         stf_inference_time_ratio=inference['time_ratio'],
         preset=args.preset, batch_size=n, frames=t, num_person=m,

@@ -17,7 +17,9 @@ with some losses switched off, lambda = 0):
 * ``M1_p10``, ``M1_p25``, ``M5_p10``, ``M5_p25``: M1 and M5 trained on
   the nested 10% / 25% subsets of the training split (same epochs, or
   with ``--equal-iterations`` 10x / 4x the epochs: as many iterations as
-  the full split).
+  the full split);
+* ``M5_first_order``: M5 with ``focus_gradient='first_order'`` (Q's
+  channel weights constant in the losses' gradient: no double backward).
 
 Every run trains on ``train`` (or its subset), is tested (last checkpoint,
 ``tools/test.py``) on ``holdout`` (the validation split, where choices are
@@ -55,7 +57,10 @@ ROWS = {
     'M1_p25': ('M1, 25% of train', None, 'train_p25'),
     'M5_p10': ('M5, 10% of train', LOSSES, 'train_p10'),
     'M5_p25': ('M5, 25% of train', LOSSES, 'train_p25'),
+    'M5_first_order': ('M5, first-order focus gradient', LOSSES, 'train'),
 }
+# rows that change an STF setting beyond the losses: name -> stf_loss keys
+SETTINGS = {'M5_first_order': dict(focus_gradient='first_order')}
 TEST_SPLITS = dict(holdout='holdout', test='test')
 
 
@@ -71,6 +76,7 @@ def build_config(name, seed, args):
     cfg.train_dataloader.dataset.split = train_split
     if on is not None:
         cfg.model.stf_loss.update({k: 0.0 for k in LOSSES if k not in on})
+        cfg.model.stf_loss.update(SETTINGS.get(name, {}))
     epochs = args.epochs or cfg.train_cfg.max_epochs
     if args.equal_iterations and train_split.startswith('train_p'):
         # the subset sees as many iterations as the full split does
@@ -113,7 +119,7 @@ def ablation_table(results):
     by_row = {n: [r for r in results if r['name'] == n] for n in ROWS}
     base = by_row['M1'] and np.mean([r['test']['acc/top1']
                                      for r in by_row['M1']])
-    for name in ('M1', 'modules', *CUMULATIVE):
+    for name in ('M1', 'modules', *CUMULATIVE, *SETTINGS):
         runs = by_row[name]
         if not runs:
             continue

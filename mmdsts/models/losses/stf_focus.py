@@ -53,12 +53,19 @@ def class_scores(logits: Tensor, classes: Tensor) -> Tensor:
 def gradcam_focus(logits: Tensor, classes: Tensor,
                   features: Sequence[Tensor],
                   create_graph: bool = True) -> List[Tensor]:
-    """Q at each of ``features`` for the classes ``classes`` (N,), through
-    ``torch.autograd.grad(..., create_graph=True)`` so that losses on Q
-    train the network (double backward)."""
+    """Q at each of ``features`` for the classes ``classes`` (N,).
+
+    ``create_graph=True`` (the poster): ``torch.autograd.grad(...,
+    create_graph=True)``, so a loss on Q trains the network through both
+    factors of Q, the channel weights ``(1/Z) sum d y_hat / d X^l`` (double
+    backward) and ``X^l``. ``create_graph=False`` (beyond the poster, the
+    ``first_order`` focus gradient): the same Q, but the channel weights are
+    constants, so a loss on Q reaches the network through ``X^l`` only and
+    needs no double backward. The forward graph is kept either way: the
+    training loss still has to be backpropagated through it."""
     grads = torch.autograd.grad(
         class_scores(logits, classes), list(features),
-        create_graph=create_graph)
+        create_graph=create_graph, retain_graph=True)
     return [focus_from_gradient(x, g) for x, g in zip(features, grads)]
 
 

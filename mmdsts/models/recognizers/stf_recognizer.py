@@ -30,6 +30,7 @@ from ..losses.stf_focus import (adjacency_focus_loss, consistency_loss,
                                 gradcam_focus, normalize_focus, remove_focus)
 
 LOSS_WEIGHTS = ('loss_e', 'loss_d', 'loss_c', 'loss_gk')
+FOCUS_GRADIENTS = ('second_order', 'first_order')
 
 
 @contextmanager
@@ -68,7 +69,7 @@ class STFRecognizer(RecognizerGCN):
                  stf_loss: Optional[dict] = None, **kwargs) -> None:
         super().__init__(backbone=backbone, cls_head=cls_head, **kwargs)
         cfg = dict({k: 1.0 for k in LOSS_WEIGHTS}, separate_le=True,
-                   warmup_iters=0)
+                   warmup_iters=0, focus_gradient='second_order')
         for key, value in (stf_loss or {}).items():
             if key not in cfg:
                 raise KeyError(f'model.stf_loss.{key} is not a setting; '
@@ -76,6 +77,11 @@ class STFRecognizer(RecognizerGCN):
             cfg[key] = value
         self.separate_le = bool(cfg.pop('separate_le'))
         self.warmup_iters = int(cfg.pop('warmup_iters'))
+        self.focus_gradient = cfg.pop('focus_gradient')
+        if self.focus_gradient not in FOCUS_GRADIENTS:
+            raise ValueError(
+                f'model.stf_loss.focus_gradient={self.focus_gradient!r}; '
+                f'use one of {FOCUS_GRADIENTS}')
         self.weights = {k: float(v) for k, v in cfg.items()}
         stages = getattr(self.backbone, 'stf_stages', ())
         if any(self.weights.values()) and not stages:
@@ -132,8 +138,9 @@ class STFRecognizer(RecognizerGCN):
         # L_e needs only the last module's Q: stop the gradient there
         wanted = records if any(use[k] for k in ('loss_d', 'loss_c',
                                                  'loss_gk')) else records[-1:]
+        second_order = self.focus_gradient == 'second_order'
         foci = [normalize_focus(q) for q in gradcam_focus(
-            logits, top2[:, 0], [r['x'] for r in wanted])]
+            logits, top2[:, 0], [r['x'] for r in wanted], second_order)]
         out = dict(stf_focus_mean=foci[-1].detach().mean())
         if use['loss_gk']:
             out['loss_gk'] = w['loss_gk'] * adjacency_focus_loss(
@@ -142,7 +149,7 @@ class STFRecognizer(RecognizerGCN):
             out['loss_c'] = w['loss_c'] * consistency_loss(foci)
         if use['loss_d']:
             second = [normalize_focus(q) for q in gradcam_focus(
-                logits, top2[:, 1], [r['x'] for r in wanted])]
+                logits, top2[:, 1], [r['x'] for r in wanted], second_order)]
             out['loss_d'] = w['loss_d'] * divergence_loss(foci, second)
         if use['loss_e']:
             with frozen_bn_statistics(self):

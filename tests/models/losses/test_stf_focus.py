@@ -35,6 +35,32 @@ def test_q_keeps_the_graph_for_double_backward():
     assert w.grad is not None and w.grad.abs().sum() > 0
 
 
+def test_first_order_q_has_the_same_value_with_constant_channel_weights():
+    torch.manual_seed(0)
+    x = torch.randn(3, 4, 5, 6, requires_grad=True)
+    weight = torch.randn(7, 4, requires_grad=True)
+    classes = torch.tensor([0, 3, 6])
+
+    def focus(create_graph):
+        logits = x.tanh().mean(dim=(2, 3)) @ weight.T
+        return gradcam_focus(logits, classes, [x], create_graph)[0]
+
+    exact, first = focus(True), focus(False)
+    torch.testing.assert_close(first, exact)
+    first.sum().backward()
+    # the head weight enters Q only through the channel weights
+    assert weight.grad is None
+    grad_x = x.grad.clone()
+    x.grad = None
+    alpha = (1 - x.tanh().pow(2)).detach() * weight[classes].detach().view(
+        3, 4, 1, 1) / 30  # d y_hat / d X, a constant
+    F.relu((alpha.mean(dim=(2, 3), keepdim=True) * x).sum(1)).sum().backward()
+    torch.testing.assert_close(grad_x, x.grad)
+    x.grad = None
+    exact.sum().backward()
+    assert weight.grad.abs().sum() > 0
+
+
 def test_normalised_focus_peaks_at_one_and_zero_maps_stay_zero():
     q = torch.stack([torch.rand(4, 5) * 7, torch.zeros(4, 5)])
     out = normalize_focus(q)

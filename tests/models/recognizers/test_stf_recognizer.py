@@ -7,6 +7,8 @@ from mmaction.utils import register_all_modules
 from mmengine.logging import MessageHub
 
 import mmdsts  # noqa: F401
+from mmdsts.models.losses.stf_focus import class_scores, focus_from_gradient
+from mmdsts.models.recognizers.stf_recognizer import FOCUS_GRADIENTS
 
 register_all_modules()  # ActionDataPreprocessor, GCNHead
 
@@ -87,6 +89,59 @@ def test_l_d_reaches_head_backbone_and_stf_through_q():
     assert grads['backbone.stages.2.stf.beta.0.weight'].abs().sum() > 0
 
 
+def _grads(model):
+    return {n: p.grad for n, p in model.named_parameters()
+            if p.grad is not None}
+
+
+def test_first_order_focus_gradient_drops_exactly_the_channel_weight_term(
+        monkeypatch):
+    inputs, samples = _batch()
+    runs = {}
+    for mode in FOCUS_GRADIENTS:
+        model = _build(focus_gradient=mode)
+        for step in (0, 1):  # the focus and the exploration iteration
+            _at_iter(step)
+            losses = model.loss(inputs, samples)
+            sum(losses.values()).backward()
+        runs[mode] = (losses, _grads(model))
+    # the paper's double backward with the channel weights detached by
+    # hand, as a reference computed independently of 'first_order'
+    from mmdsts.models.recognizers import stf_recognizer
+
+    def detached_weights(logits, classes, feats, create_graph=True):
+        grads = torch.autograd.grad(class_scores(logits, classes), feats,
+                                    create_graph=True)
+        return [focus_from_gradient(x, g.detach())
+                for x, g in zip(feats, grads)]
+
+    monkeypatch.setattr(stf_recognizer, 'gradcam_focus', detached_weights)
+    model = _build()
+    for step in (0, 1):
+        _at_iter(step)
+        sum(model.loss(inputs, samples).values()).backward()
+    reference = _grads(model)
+    exact, first = runs['second_order'][1], runs['first_order'][1]
+    assert set(first) == set(reference)
+    for name, grad in first.items():
+        torch.testing.assert_close(grad, reference[name], msg=name)
+    for key, value in runs['first_order'][0].items():
+        torch.testing.assert_close(value, runs['second_order'][0][key])
+    assert not torch.allclose(first['cls_head.fc.weight'],
+                              exact['cls_head.fc.weight'])
+
+
+def test_first_order_l_d_does_not_reach_the_head():
+    # L_d reaches the head only through d y_hat / d X^l, the term dropped
+    model = _build(**dict(OFF, loss_d=1.0), focus_gradient='first_order')
+    inputs, samples = _batch()
+    model.loss(inputs, samples)['loss_d'].backward()
+    grads = _grads(model)
+    assert 'cls_head.fc.weight' not in grads
+    assert grads['backbone.stages.0.gcn.mix.weight'].abs().sum() > 0
+    assert grads['backbone.stages.1.stf.intensity'].abs().sum() > 0
+
+
 def test_l_gk_trains_beta_and_l_e_trains_through_the_focus():
     model = _build(**dict(OFF, loss_gk=1.0))
     inputs, samples = _batch()
@@ -126,6 +181,7 @@ def test_evaluation_is_one_plain_forward_without_gradients(monkeypatch):
     (dict(stf_loss=dict(loss_x=1.0)), 'model.stf_loss.loss_x'),
     (dict(backbone=dict(BACKBONE, stf_stages=())), 'stf_stages'),
     (dict(backbone=dict(BACKBONE, stf_stages=(2, ))), 'loss_c'),
+    (dict(stf_loss=dict(focus_gradient='exact')), 'focus_gradient'),
 ])
 def test_inconsistent_settings_name_the_config_key(kwargs, match):
     cfg = dict(type='STFRecognizer', backbone=BACKBONE, cls_head=HEAD)
