@@ -1,7 +1,7 @@
 """Evaluate a checkpoint with the config's test loop and metrics.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
-        [--metrics-json FILE] [--cfg-options KEY=VALUE ...]
+        [--metrics-json FILE] [--dump FILE.pkl] [--cfg-options KEY=VALUE ...]
         [--launcher pytorch]
 
 Also reached as ``mim test mmdsts CONFIG --checkpoint CKPT`` and
@@ -27,6 +27,9 @@ def parse_args():
     parser.add_argument('--metrics-json', metavar='FILE',
                         help='also write the metrics (e.g. acc/top1) to FILE '
                         'as JSON, with the config and checkpoint paths')
+    parser.add_argument('--dump', metavar='FILE.pkl',
+                        help='also save every sample\'s prediction (scores, '
+                        'label) to FILE.pkl, as MMAction2\'s test.py does')
     add_common_args(parser)
     return parser.parse_args()
 
@@ -35,6 +38,16 @@ def main():
     args = parse_args()
     cfg = load_config(args)
     cfg.load_from = args.checkpoint
+    if args.dump:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump {args.dump}: the file must end with '
+                             '.pkl or .pickle')
+        evaluators = cfg.test_evaluator
+        if not isinstance(evaluators, (list, tuple)):
+            evaluators = [evaluators]
+        cfg.test_evaluator = [*evaluators,
+                              dict(type='DumpResults',
+                                   out_file_path=args.dump)]
     runner = Runner.from_cfg(cfg)
     check_checkpoint_matches(runner.model, args.checkpoint, args.config)
     metrics = runner.test()

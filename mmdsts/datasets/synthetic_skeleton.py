@@ -49,6 +49,8 @@ NUM_CLASSES = len(GROUPS) * len(WINDOWS)
 CLASS_NAMES = [f'{g} {w}' for g in GROUPS for w in WINDOWS]
 SPLIT_SEEDS = {'train': 0, 'holdout': 1, 'test': 2}
 MIN_FRAMES, MAX_FRAMES = 40, 64
+# the distractor's amplitude, a fraction of the class movement's
+DISTRACTOR_AMPLITUDE = (0.30, 0.55)
 
 # NTU RGB+D joints, 0-based (the dataset's 1-based numbers minus one), as in
 # mmaction.models.utils.Graph(layout='nturgb+d'): 0 base of the spine, 1 mid
@@ -104,10 +106,14 @@ def _rotation(axis, angle: float) -> np.ndarray:
     return np.eye(3) + np.sin(angle) * k + (1 - np.cos(angle)) * k @ k
 
 
-def plan_movements(label: int, rng: np.random.Generator,
-                   frames: int) -> List[Movement]:
+def plan_movements(label: int, rng: np.random.Generator, frames: int,
+                   distractor: Tuple[float, float] = DISTRACTOR_AMPLITUDE
+                   ) -> List[Movement]:
     """The class movement of ``label`` and the distractor of one sequence of
-    ``frames`` frames: the class movement lies within its half."""
+    ``frames`` frames: the class movement lies within its half; the
+    distractor's amplitude is drawn from ``distractor`` (a fraction of the
+    class movement's; the same number of draws whatever the range, so the
+    movements' groups and times do not depend on it)."""
     group, window = divmod(label, len(WINDOWS))
     length = int(round(rng.uniform(0.30, 0.40) * frames))
     half = frames // 2
@@ -118,7 +124,7 @@ def plan_movements(label: int, rng: np.random.Generator,
     length = int(round(rng.uniform(0.25, 0.40) * frames))
     start = int(rng.integers(0, frames - length + 1))
     moves.append(Movement(other, start, start + length,
-                          float(rng.uniform(0.30, 0.55))))
+                          float(rng.uniform(*distractor))))
     return moves
 
 
@@ -139,9 +145,11 @@ def _pose_sequence(moves: List[Movement], frames: int) -> np.ndarray:
     return poses
 
 
-def render_skeleton(label: int, seed: int, split: str,
-                    index: int) -> Tuple[np.ndarray, List[Movement]]:
-    """One sequence of class ``label``.
+def render_skeleton(label: int, seed: int, split: str, index: int,
+                    distractor: Tuple[float, float] = DISTRACTOR_AMPLITUDE
+                    ) -> Tuple[np.ndarray, List[Movement]]:
+    """One sequence of class ``label`` (``distractor``: see
+    :func:`plan_movements`).
 
     Returns:
         tuple: ``keypoint`` float32 ``(1, T, 25, 3)`` in metres (camera
@@ -149,7 +157,7 @@ def render_skeleton(label: int, seed: int, split: str,
     """
     rng = np.random.default_rng([seed, SPLIT_SEEDS[split], index])
     frames = int(rng.integers(MIN_FRAMES, MAX_FRAMES + 1))
-    moves = plan_movements(label, rng, frames)
+    moves = plan_movements(label, rng, frames, distractor)
     poses = _pose_sequence(moves, frames) * rng.uniform(0.85, 1.15)
     t = np.arange(frames)[:, None]
     sway = rng.uniform(0.02, 0.05, size=2) * np.sin(
@@ -172,13 +180,18 @@ def split_sizes(per_class: Dict[str, int]) -> Dict[str, int]:
                 train_p25=max(1, round(0.25 * train)))
 
 
-def generate_skeleton(per_class: Dict[str, int], seed: int = 0) -> dict:
+def generate_skeleton(per_class: Dict[str, int], seed: int = 0,
+                      distractor: Tuple[float, float] = DISTRACTOR_AMPLITUDE
+                      ) -> dict:
     """The whole dataset as PoseDataset's ``.pkl`` content.
 
     Args:
         per_class (dict): Sequences per class of the drawn splits, e.g.
             ``dict(train=30, holdout=10, test=20)``; 'train' is required.
         seed (int): The generation seed. Defaults to 0.
+        distractor (tuple): The range of the distractor's amplitude, a
+            fraction of the class movement's. Defaults to (0.30, 0.55);
+            closer to 1 the class movement is harder to tell from it.
 
     Returns:
         dict: ``dict(split={name: [frame_dir, ...]}, annotations=[...])``
@@ -191,7 +204,8 @@ def generate_skeleton(per_class: Dict[str, int], seed: int = 0) -> dict:
         split[name] = []
         for index in range(count * NUM_CLASSES):
             label = index // count  # class-major order
-            keypoint, _ = render_skeleton(label, seed, name, index)
+            keypoint, _ = render_skeleton(label, seed, name, index,
+                                          distractor)
             frame_dir = f'{name}_{label:02d}_{index % count:04d}'
             split[name].append(frame_dir)
             annotations.append(dict(frame_dir=frame_dir, label=label,

@@ -124,3 +124,18 @@ def test_where_and_when_features_beat_chance_and_global_energy_does_not():
 
     assert accuracy(lambda e: e.ravel()) >= 0.8
     assert accuracy(lambda e: e.sum(keepdims=True)) <= 0.35
+
+
+def test_distractor_range_changes_only_the_distractor_amplitude():
+    """A harder distractor keeps every sequence's movements' groups and
+    times (the same draws), only the distractor's amplitude moves into the
+    asked range."""
+    for label in (0, 9):
+        for index in range(3):
+            _, easy = render_skeleton(label, 0, 'train', index)
+            _, hard = render_skeleton(label, 0, 'train', index,
+                                      distractor=(0.6, 0.85))
+            assert easy[0] == hard[0]  # the class movement
+            assert easy[1][:3] == hard[1][:3]  # group, start, end
+            assert 0.6 <= hard[1].amplitude <= 0.85
+            assert 0.30 <= easy[1].amplitude <= 0.55

@@ -5,6 +5,7 @@ separately; the STF checkpoint is refused by the baseline's test."""
 import json
 import os
 import os.path as osp
+import pickle
 import subprocess
 import sys
 
@@ -68,6 +69,16 @@ def test_baseline_trains_and_tests(ann_file, tmp_path):
     metrics = _train_and_test('msg3d_synthetic', ann_file, tmp_path)
     assert {'acc/top1', 'acc/top5', 'acc/mean1'} <= set(metrics)
     assert all(0.0 <= metrics[k] <= 1.0 for k in ('acc/top1', 'acc/mean1'))
+    # --dump saves each test sample's scores; they give the same top-1
+    dump = tmp_path / 'preds.pkl'
+    _run('test', 'msg3d_synthetic', str(tmp_path / 'epoch_2.pth'),
+         '--work-dir', str(tmp_path / 'dumped'), '--dump', str(dump),
+         *_options(ann_file))
+    preds = pickle.loads(dump.read_bytes())
+    assert len(preds) == 10  # the tiny test split: one per class
+    hits = [int(p['pred_score'].argmax()) == int(p['gt_label'])
+            for p in preds]
+    assert sum(hits) / len(hits) == pytest.approx(metrics['acc/top1'])
 
 
 def test_stf_logs_each_loss_and_tests_with_a_plain_forward(ann_file,

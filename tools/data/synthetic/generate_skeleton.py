@@ -21,7 +21,8 @@ import time
 import mmengine
 import numpy as np
 
-from mmdsts.datasets.synthetic_skeleton import (NUM_CLASSES, generate_skeleton,
+from mmdsts.datasets.synthetic_skeleton import (DISTRACTOR_AMPLITUDE,
+                                                NUM_CLASSES, generate_skeleton,
                                                 motion_energy,
                                                 nearest_centroid_accuracy)
 
@@ -53,6 +54,11 @@ def main():
     parser.add_argument('--holdout-per-class', type=int, default=10)
     parser.add_argument('--test-per-class', type=int, default=20)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--distractor-amplitude', type=float, nargs=2,
+                        metavar=('LOW', 'HIGH'), default=DISTRACTOR_AMPLITUDE,
+                        help='range of the distractor movement\'s amplitude '
+                        'as a fraction of the class movement\'s (closer to '
+                        '1: harder to tell apart)')
     parser.add_argument('--tiny', action='store_true',
                         help='2/1/1 sequences per class, for tests')
     parser.add_argument('--check', action='store_true',
@@ -62,7 +68,11 @@ def main():
         train=args.train_per_class, holdout=args.holdout_per_class,
         test=args.test_per_class)
     start = time.perf_counter()
-    data = generate_skeleton(sizes, args.seed)
+    low, high = args.distractor_amplitude
+    if not 0 <= low <= high <= 1:
+        parser.error('--distractor-amplitude needs 0 <= LOW <= HIGH <= 1, '
+                     f'got {low} {high}')
+    data = generate_skeleton(sizes, args.seed, (low, high))
     if osp.dirname(args.out):
         os.makedirs(osp.dirname(args.out), exist_ok=True)
     mmengine.dump(data, args.out)
