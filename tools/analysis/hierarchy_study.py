@@ -30,8 +30,9 @@ from mmengine.config import Config
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 # one lock for building and dumping configs; the same train/test sequence
 from ablation import CONFIG_LOCK, train_and_test  # noqa: E402
+from seed_study import (ROOT, add_study_args, mean_std,  # noqa: E402
+                        rerun_command, write_report)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(ROOT, 'configs', 'hierarchy', 'synthetic')
 LEVELS = ('event', 'set', 'element')
 # name -> (config, row label, levels it predicts)
@@ -120,12 +121,7 @@ def run(name, seed, args):
     return result
 
 
-def cell(values):
-    values = 100 * np.asarray(values)
-    return f'{values.mean():.1f} +- {values.std():.1f}'
-
-
-def report(results, args):
+def report(results, args, command):
     metrics = ('top1', 'top5', 'mean1')
     header = ['model', 'seeds'] + [f'{level} {m} (test)' for level in LEVELS
                                    for m in metrics] + [
@@ -140,39 +136,21 @@ def report(results, args):
         for level in LEVELS:
             for m in metrics:
                 key = f'{level}/{m}'
-                row.append(cell([r['test'][key] for r in runs])
+                row.append(mean_std([r['test'][key] for r in runs])
                            if level in levels else '-')
-        row.append(cell([r['holdout']['element/top1'] for r in runs])
+        row.append(mean_std([r['holdout']['element/top1'] for r in runs])
                    if 'element' in levels else '-')
         row.append(f"{np.mean([r['train_seconds'] for r in runs]) / 60:.1f}")
         lines.append('| ' + ' | '.join(row) + ' |')
-    command = ('python tools/analysis/hierarchy_study.py --seeds '
-               + ' '.join(map(str, args.seeds)) + f' --jobs {args.jobs} '
-               f'--threads {args.threads}'
-               + (f' --epochs {args.epochs}' if args.epochs else ''))
-    os.makedirs(args.out_dir, exist_ok=True)
-    with open(osp.join(args.out_dir, 'hierarchy.md'), 'w') as f:
-        f.write('# Hierarchical recognition on the generated data\n\n'
-                f'Command: `{command}`\n\n' + '\n'.join(lines) + '\n')
-    with open(osp.join(args.out_dir, 'hierarchy_runs.json'), 'w') as f:
-        json.dump(dict(command=command, runs=results), f, indent=1)
-    print('\n'.join(lines))
+    write_report(args.out_dir, 'hierarchy', [
+        '# Hierarchical recognition on the generated data', '',
+        f'Command: `{command}`', '', *lines], command, results)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--jobs', type=int, default=1)
-    parser.add_argument('--threads', type=int, default=1)
-    parser.add_argument('--epochs', type=int)
-    parser.add_argument('--rows', nargs='+', choices=STAGE2, default=STAGE2,
-                        help='stage-2 rows to train (stage 1 always runs)')
-    parser.add_argument('--data-dir', default=osp.join(
-        ROOT, 'data', 'synthetic_hierarchy'))
-    parser.add_argument('--work-dir', default=osp.join(
-        ROOT, 'work_dirs', 'hierarchy'))
-    parser.add_argument('--out-dir', default=osp.join(ROOT, 'docs',
-                                                      'results'))
+    add_study_args(parser, STAGE2, osp.join('data', 'synthetic_hierarchy'),
+                   osp.join('work_dirs', 'hierarchy'))
     args = parser.parse_args()
     if not osp.isfile(osp.join(args.data_dir,
                                'hierarchy_holdout_list_videos.txt')):
@@ -184,7 +162,7 @@ def main():
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(lambda p: run(*p, args), stage1))
         results += list(pool.map(lambda p: run(*p, args), stage2))
-    report(results, args)
+    report(results, args, rerun_command('hierarchy_study.py', args, parser))
 
 
 if __name__ == '__main__':

@@ -29,7 +29,6 @@ made) and on ``test`` (reported). Finished runs are kept and skipped. Writes
 """
 import argparse
 import json
-import os
 import os.path as osp
 import subprocess
 import sys
@@ -40,8 +39,9 @@ from mmengine.config import Config
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from ablation import CONFIG_LOCK, set_schedule, train_and_test  # noqa: E402
+from seed_study import (ROOT, add_study_args, mean_std,  # noqa: E402
+                        rerun_command, write_report)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(ROOT, 'configs', 'stf', 'synthetic')
 LOSSES = ('loss_e', 'loss_d', 'loss_gk', 'loss_c')  # the poster's order
 CUMULATIVE = {f'M{i + 2}': LOSSES[:i + 1] for i in range(len(LOSSES))}
@@ -107,8 +107,7 @@ def run(name, seed, args):
 
 
 def cell(runs, split, key):
-    values = 100 * np.array([r[split][key] for r in runs])
-    return f'{values.mean():.1f} +- {values.std():.1f}'
+    return mean_std([r[split][key] for r in runs])
 
 
 def ablation_table(results):
@@ -148,52 +147,32 @@ def scarce_table(results):
     return lines
 
 
-def report(results, args):
-    command = ('python tools/analysis/stf_study.py --seeds '
-               + ' '.join(map(str, args.seeds))
-               + f' --jobs {args.jobs} --threads {args.threads}'
-               + (f' --epochs {args.epochs}' if args.epochs else '')
-               + (' --equal-iterations' if args.equal_iterations else ''))
+def report(results, args, command):
     text = ['# STF on the generated skeleton data', '',
             f'Command: `{command}`', '',
             '## Ablation (shaped like the poster\'s Table 5)', '',
             *ablation_table(results), '',
             '## Scarce data (shaped like the poster\'s Table 4), test top-1',
             '', *scarce_table(results), '']
-    os.makedirs(args.out_dir, exist_ok=True)
-    with open(osp.join(args.out_dir, 'stf.md'), 'w') as f:
-        f.write('\n'.join(text))
-    with open(osp.join(args.out_dir, 'stf_runs.json'), 'w') as f:
-        json.dump(dict(command=command, runs=results), f, indent=1)
-    print('\n'.join(text))
+    write_report(args.out_dir, 'stf', text, command, results)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--jobs', type=int, default=1)
-    parser.add_argument('--threads', type=int, default=1)
-    parser.add_argument('--epochs', type=int)
+    add_study_args(parser, ROWS, osp.join('data', 'synthetic_skeleton'),
+                   osp.join('work_dirs', 'stf'))
     parser.add_argument('--equal-iterations', action='store_true',
                         help='train the 10%% / 25%% rows 10x / 4x the '
                         'epochs (as many iterations as on the full split)')
-    parser.add_argument('--rows', nargs='+', choices=list(ROWS),
-                        default=list(ROWS))
-    parser.add_argument('--data-dir', default=osp.join(
-        ROOT, 'data', 'synthetic_skeleton'))
-    parser.add_argument('--work-dir', default=osp.join(
-        ROOT, 'work_dirs', 'stf'))
-    parser.add_argument('--out-dir', default=osp.join(ROOT, 'docs',
-                                                      'results'))
     args = parser.parse_args()
     if not osp.isfile(osp.join(args.data_dir, 'skeleton.pkl')):
         subprocess.run([sys.executable, osp.join(
             ROOT, 'tools/data/synthetic/generate_skeleton.py'),
-            args.data_dir], check=True)
+            osp.join(args.data_dir, 'skeleton.pkl')], check=True)
     jobs = [(n, s) for s in args.seeds for n in args.rows]
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(lambda p: run(*p, args), jobs))
-    report(results, args)
+    report(results, args, rerun_command('stf_study.py', args, parser))
 
 
 if __name__ == '__main__':
