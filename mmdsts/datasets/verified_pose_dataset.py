@@ -7,10 +7,9 @@ import numpy as np
 from mmaction.datasets import PoseDataset
 from mmaction.models.utils import Graph
 from mmaction.registry import DATASETS
-from mmengine.logging import print_log
 
-ON_INVALID = ('error', 'skip')
-REPORT_LIMIT = 10
+from .invalid_samples import ON_INVALID, drop_or_raise, report_lines
+
 LAYOUT_KEY = 'dataset.graph_layout (and model.backbone.graph_cfg.layout)'
 
 
@@ -164,12 +163,6 @@ class VerifiedPoseDataset(PoseDataset):
         return f"{self.ann_file}: annotations[{anno['pkl_index']}] " \
                f'(frame_dir {name!r})'
 
-    def _report(self, problems: List[str]) -> str:
-        lines = problems[:REPORT_LIMIT]
-        if len(problems) > REPORT_LIMIT:
-            lines.append(f'... and {len(problems) - REPORT_LIMIT} more')
-        return '\n'.join('  ' + line for line in lines)
-
     def _raise_bad_labels(self, data_list: List[dict]) -> None:
         problems = []
         for anno in data_list:
@@ -183,33 +176,18 @@ class VerifiedPoseDataset(PoseDataset):
             raise ValueError(
                 f'{len(problems)} of {len(data_list)} samples of '
                 f'{self.ann_file} have a bad label:\n'
-                f'{self._report(problems)}\nFix the file or set '
+                f'{report_lines(problems)}\nFix the file or set '
                 'dataset.num_classes (and model.cls_head.num_classes)')
 
     def _drop_or_raise_bad_skeletons(self, data_list: List[dict]) -> list:
-        bad = {i: keypoint_problem(anno, self.num_joints)
-               for i, anno in enumerate(data_list)}
-        bad = {i: problem for i, problem in bad.items() if problem}
-        if not bad:
-            return data_list
-        report = self._report([f'{self._where(data_list[i])} {problem}'
-                               for i, problem in bad.items()])
-        if self.on_invalid == 'error':
-            raise ValueError(
-                f'{len(bad)} of {len(data_list)} samples of {self.ann_file} '
-                f'cannot be used:\n{report}\nFix the file, or set '
-                "dataset.on_invalid='skip' to leave them out")
-        self.num_skipped = len(bad)
-        print_log(f'VerifiedPoseDataset: skipped {len(bad)} of '
-                  f'{len(data_list)} samples of {self.ann_file} '
-                  f"(dataset.on_invalid='skip'):\n{report}",
-                  logger='current', level=30)
-        kept = [anno for i, anno in enumerate(data_list) if i not in bad]
-        if not kept:
-            raise ValueError(f'no usable sample is left in {self.ann_file} '
-                             "(dataset.on_invalid='skip' dropped them all)")
+        problems = {i: keypoint_problem(anno, self.num_joints)
+                    for i, anno in enumerate(data_list)}
+        lines = {i: f'{self._where(data_list[i])} {problem}'
+                 for i, problem in problems.items() if problem}
+        kept, self.num_skipped = drop_or_raise(
+            data_list, lines, on_invalid=self.on_invalid,
+            source=self.ann_file, dataset='VerifiedPoseDataset')
         return kept
-
     def get_data_info(self, idx: int) -> Dict:
         info = super().get_data_info(idx)
         if 'skeleton' in self.data_prefix:

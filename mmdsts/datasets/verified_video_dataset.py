@@ -5,11 +5,10 @@ from typing import List
 from mmaction.datasets import VideoDataset
 from mmaction.registry import DATASETS
 from mmengine.fileio import exists, list_from_file
-from mmengine.logging import print_log
 
-from .video_checks import VIDEO_CHECKS, describe_problems, find_video_problems
+from .invalid_samples import ON_INVALID, drop_or_raise
+from .video_checks import VIDEO_CHECKS, find_video_problems
 
-ON_INVALID = ('error', 'skip')
 
 
 @DATASETS.register_module()
@@ -67,11 +66,7 @@ class VerifiedVideoDataset(VideoDataset):
         if not data_list:
             raise ValueError(f'list file {self.ann_file} (dataset.ann_file) '
                              "lists no videos; expected lines 'path label'")
-        data_list = self._drop_or_raise_bad_videos(data_list)
-        if not data_list:
-            raise ValueError(f'no usable video is left in {self.ann_file} '
-                             "(dataset.on_invalid='skip' dropped them all)")
-        return data_list
+        return self._drop_or_raise_bad_videos(data_list)
 
     def _parse_line(self, number: int, line: str) -> dict:
         where = f'{self.ann_file}:{number}'
@@ -98,21 +93,14 @@ class VerifiedVideoDataset(VideoDataset):
         paths = [item['filename'] for item in data_list]
         problems = find_video_problems(paths, self.video_check,
                                        self.check_workers)
-        if not problems:
-            return data_list
-        where = [f"{self.ann_file}:{item['list_line']}" for item in data_list]
-        report = describe_problems(problems, paths, where)
-        if self.on_invalid == 'error':
-            raise FileNotFoundError(
-                f'{len(problems)} of {len(paths)} videos listed in '
-                f'{self.ann_file} cannot be used:\n{report}\nFix the list or '
-                "videos, or set dataset.on_invalid='skip' to leave them out")
-        self.num_skipped = len(problems)
-        print_log(f'VerifiedVideoDataset: skipped {len(problems)} of '
-                  f'{len(paths)} samples of {self.ann_file} '
-                  f"(dataset.on_invalid='skip'):\n{report}",
-                  logger='current', level=30)
-        return [item for i, item in enumerate(data_list) if i not in problems]
+        lines = {i: f"{self.ann_file}:{data_list[i]['list_line']}: "
+                 f'{paths[i]}: {problem}' for i, problem in problems.items()}
+        kept, self.num_skipped = drop_or_raise(
+            data_list, lines, on_invalid=self.on_invalid,
+            source=self.ann_file, dataset='VerifiedVideoDataset',
+            what='videos', fix='Fix the list or videos',
+            error=FileNotFoundError)
+        return kept
 
     def prepare_data(self, idx: int):
         try:

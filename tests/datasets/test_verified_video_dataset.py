@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from mmengine.registry import init_default_scope
 
-from mmdsts.datasets import VerifiedVideoDataset, verified_video_dataset
+from mmdsts.datasets import VerifiedVideoDataset, invalid_samples
 from mmdsts.datasets.synthetic_videos import write_mp4
 
 PIPELINE = [dict(type='DecordInit'),
@@ -64,13 +64,13 @@ def test_corrupt_and_empty_videos_are_reported_together(videos):
 def test_skip_leaves_out_bad_videos_and_counts_them_in_the_log(
         videos, monkeypatch):
     logged = []
-    monkeypatch.setattr(verified_video_dataset, 'print_log',
+    monkeypatch.setattr(invalid_samples, 'print_log',
                         lambda msg, **kwargs: logged.append(msg))
     dataset, _ = _dataset(videos, ['corrupt.mp4 0', 'a.mp4 1', 'gone.mp4 2'],
                           on_invalid='skip')
     assert len(dataset) == 1 and dataset.num_skipped == 2
     assert dataset.get_data_info(0)['filename'].endswith('a.mp4')
-    assert len(logged) == 1 and 'skipped 2 of 3 samples' in logged[0]
+    assert len(logged) == 1 and 'skipped 2 of 3 videos' in logged[0]
     assert 'list.txt:1' in logged[0] and 'list.txt:3' in logged[0]
 
 
