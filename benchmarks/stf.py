@@ -63,7 +63,7 @@ PRESETS = dict(
 )
 
 
-def build(preset, stf: bool, device, focus_gradient='second_order'):
+def build(preset, stf: bool, device, **stf_loss):
     backbone = dict(type='MSG3D', graph_cfg=dict(layout='nturgb+d'),
                     stf_stages=(1, 2) if stf else (), **preset['backbone'])
     head = dict(type='GCNHead', num_classes=preset['num_classes'],
@@ -71,7 +71,7 @@ def build(preset, stf: bool, device, focus_gradient='second_order'):
     cfg = dict(type='STFRecognizer' if stf else 'RecognizerGCN',
                backbone=backbone, cls_head=head)
     if stf:
-        cfg['stf_loss'] = dict(focus_gradient=focus_gradient)
+        cfg['stf_loss'] = stf_loss
     torch.manual_seed(0)
     model = MODELS.build(cfg).to(device)
     if stf:  # as after some training: G_k is live
@@ -122,17 +122,22 @@ def main():
     samples = [ActionDataSample().set_gt_label(i % preset['num_classes'])
                for i in range(n)]
     plain, stf = build(preset, False, device), build(preset, True, device)
-    first = build(preset, True, device, 'first_order')
+    first = build(preset, True, device, focus_gradient='first_order')
+    every2 = build(preset, True, device, focus_interval=2)
     sgd = [torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-           for model in (plain, stf, first)]
-    t_plain, t_focus, t_explore, t_focus_1, t_explore_1 = interleaved(
-        [train_step(plain, inputs, samples, sgd[0]),
-         train_step(stf, inputs, samples, sgd[1], iteration=0),
-         train_step(stf, inputs, samples, sgd[1], iteration=1),
-         train_step(first, inputs, samples, sgd[2], iteration=0),
-         train_step(first, inputs, samples, sgd[2], iteration=1)],
-        rounds=args.repeats, device=device)
-    train = dict(what='train_step', plain_ms=median_ms(t_plain))
+           for model in (plain, stf, first, every2)]
+    t_plain, t_focus, t_explore, t_focus_1, t_explore_1, t_between = \
+        interleaved(
+            [train_step(plain, inputs, samples, sgd[0]),
+             train_step(stf, inputs, samples, sgd[1], iteration=0),
+             train_step(stf, inputs, samples, sgd[1], iteration=1),
+             train_step(first, inputs, samples, sgd[2], iteration=0),
+             train_step(first, inputs, samples, sgd[2], iteration=1),
+             # a plain step of focus_interval=2: no Q, STF modules on
+             train_step(every2, inputs, samples, sgd[3], iteration=1)],
+            rounds=args.repeats, device=device)
+    train = dict(what='train_step', plain_ms=median_ms(t_plain),
+                 stf_between_step_ms=median_ms(t_between))
     for name, focus, explore in (('', t_focus, t_explore),
                                  ('first_order_', t_focus_1, t_explore_1)):
         average = [(a + b) / 2 for a, b in zip(focus, explore)]
@@ -142,6 +147,10 @@ def main():
             f'{name}focus_step_ratio': paired_ratio(focus, t_plain),
             f'{name}exploration_step_ratio': paired_ratio(explore, t_plain),
             f'{name}train_step_ratio': paired_ratio(average, t_plain)})
+    # focus_interval=2 cycles focus, plain, exploration, plain
+    cycle = [(a + b + 2 * c) / 4
+             for a, b, c in zip(t_focus, t_explore, t_between)]
+    train['interval2_train_step_ratio'] = paired_ratio(cycle, t_plain)
     print(json.dumps(train), flush=True)
 
     for model in (plain, stf):
@@ -163,6 +172,7 @@ def main():
     print(json.dumps(dict(
         train_step_ratio=train['train_step_ratio'],
         first_order_train_step_ratio=train['first_order_train_step_ratio'],
+        interval2_train_step_ratio=train['interval2_train_step_ratio'],
         stf_inference_flops_overhead=inference['flops_overhead'],
         stf_inference_time_ratio=inference['time_ratio'],
         preset=args.preset, batch_size=n, frames=t, num_person=m,

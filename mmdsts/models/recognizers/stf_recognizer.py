@@ -61,7 +61,14 @@ class STFRecognizer(RecognizerGCN):
             shipped configs use 0.1, see docs/stf.md), ``separate_le``
             (default True) and ``warmup_iters`` (every lambda ramps up
             linearly over that many iterations; default 0, off; beyond the
-            poster, tried and not adopted).
+            poster, tried and not adopted), ``focus_gradient``
+            (``'second_order'``, the poster's double backward through Q,
+            default; ``'first_order'``: Q's channel weights constant, no
+            double backward; see :func:`gradcam_focus`) and
+            ``focus_interval`` (k, default 1: the STF losses every k-th
+            iteration at k times their lambda, plain classification steps
+            between; beyond the poster, to pay for the double backward on
+            1/k of the steps; docs/stf.md has the measurements).
         **kwargs: the rest of ``RecognizerGCN``'s arguments.
     """
 
@@ -69,7 +76,8 @@ class STFRecognizer(RecognizerGCN):
                  stf_loss: Optional[dict] = None, **kwargs) -> None:
         super().__init__(backbone=backbone, cls_head=cls_head, **kwargs)
         cfg = dict({k: 1.0 for k in LOSS_WEIGHTS}, separate_le=True,
-                   warmup_iters=0, focus_gradient='second_order')
+                   warmup_iters=0, focus_gradient='second_order',
+                   focus_interval=1)
         for key, value in (stf_loss or {}).items():
             if key not in cfg:
                 raise KeyError(f'model.stf_loss.{key} is not a setting; '
@@ -82,6 +90,11 @@ class STFRecognizer(RecognizerGCN):
             raise ValueError(
                 f'model.stf_loss.focus_gradient={self.focus_gradient!r}; '
                 f'use one of {FOCUS_GRADIENTS}')
+        self.focus_interval = cfg.pop('focus_interval')
+        if not isinstance(self.focus_interval, int) or \
+                self.focus_interval < 1:
+            raise ValueError('model.stf_loss.focus_interval must be an '
+                             f'integer >= 1, got {self.focus_interval!r}')
         self.weights = {k: float(v) for k, v in cfg.items()}
         stages = getattr(self.backbone, 'stf_stages', ())
         if any(self.weights.values()) and not stages:
@@ -100,7 +113,11 @@ class STFRecognizer(RecognizerGCN):
         return step
 
     def _phase(self, step: int) -> str:
-        """'exploration' (L_e), 'focus' (L_d, L_c, L_Gk) or 'both'."""
+        """'exploration' (L_e), 'focus' (L_d, L_c, L_Gk), 'both' or, between
+        the STF iterations of ``focus_interval`` > 1, 'plain' (L_cls)."""
+        if step % self.focus_interval:
+            return 'plain'
+        step //= self.focus_interval
         w = self.weights
         has_e = w['loss_e'] > 0
         has_rest = any(w[k] > 0 for k in ('loss_d', 'loss_c', 'loss_gk'))
@@ -117,13 +134,18 @@ class STFRecognizer(RecognizerGCN):
     def loss(self, inputs: Tensor, data_samples: List, **kwargs) -> Dict:
         if not any(self.weights.values()):
             return super().loss(inputs, data_samples, **kwargs)
+        step = self._iteration()
+        phase = self._phase(step)
+        if phase == 'plain':
+            return super().loss(inputs, data_samples, **kwargs)
         x = inputs.reshape((-1, ) + inputs.shape[2:])  # N, M, T, V, C
         feats, records = self.backbone(x, return_stf=True)
         logits = self.cls_head(feats)
         losses = self.cls_head.loss_by_feat(logits, data_samples)
-        step = self._iteration()
-        losses.update(self._stf_losses(x, logits, records, self._phase(step),
-                                       self._ramp(step)))
+        # every k-th iteration with k times the weight: the same average
+        # weight per iteration as the paper's every-iteration losses
+        scale = self._ramp(step) * self.focus_interval
+        losses.update(self._stf_losses(x, logits, records, phase, scale))
         return losses
 
     def _stf_losses(self, x: Tensor, logits: Tensor, records: List[dict],

@@ -142,6 +142,32 @@ def test_first_order_l_d_does_not_reach_the_head():
     assert grads['backbone.stages.1.stf.intensity'].abs().sum() > 0
 
 
+def test_focus_interval_runs_the_paper_step_every_kth_iteration_at_k_times(
+        monkeypatch):
+    inputs, samples = _batch()
+    every, second = _build(), _build(focus_interval=2)
+    for step, paper_step in ((0, 0), (2, 1), (4, 0)):  # focus, L_e, focus
+        _at_iter(paper_step)
+        paper = every.loss(inputs, samples)
+        _at_iter(step)
+        scaled = second.loss(inputs, samples)
+        assert set(scaled) == set(paper)
+        torch.testing.assert_close(scaled['loss_cls'], paper['loss_cls'])
+        stf_losses = {k for k in paper if k.startswith('loss_')} - {'loss_cls'}
+        assert stf_losses
+        for key in stf_losses:
+            torch.testing.assert_close(scaled[key], 2 * paper[key], msg=key)
+
+    def no_focus(*args, **kwargs):
+        raise AssertionError('a plain iteration must not compute Q')
+
+    monkeypatch.setattr(torch.autograd, 'grad', no_focus)
+    for step in (1, 3, 5):
+        _at_iter(step)
+        plain = second.loss(inputs, samples)
+        assert not {k for k in plain if k.startswith('loss_')} - {'loss_cls'}
+
+
 def test_l_gk_trains_beta_and_l_e_trains_through_the_focus():
     model = _build(**dict(OFF, loss_gk=1.0))
     inputs, samples = _batch()
@@ -182,6 +208,7 @@ def test_evaluation_is_one_plain_forward_without_gradients(monkeypatch):
     (dict(backbone=dict(BACKBONE, stf_stages=())), 'stf_stages'),
     (dict(backbone=dict(BACKBONE, stf_stages=(2, ))), 'loss_c'),
     (dict(stf_loss=dict(focus_gradient='exact')), 'focus_gradient'),
+    (dict(stf_loss=dict(focus_interval=0)), 'focus_interval'),
 ])
 def test_inconsistent_settings_name_the_config_key(kwargs, match):
     cfg = dict(type='STFRecognizer', backbone=BACKBONE, cls_head=HEAD)
