@@ -56,3 +56,5 @@ def test_equal_iterations_scale_the_subsets_epochs():
     assert epochs == dict(M1=10, M1_p10=100, M5_p25=40, M5_first_order=10)
     cfg = stf_study.build_config('M5_first_order', 0, args)
     assert cfg.model.stf_loss.focus_gradient == 'first_order'
+    cfg = stf_study.build_config('M5_interval2', 0, args)
+    assert cfg.model.stf_loss.focus_interval == 2

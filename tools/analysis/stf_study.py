@@ -19,7 +19,9 @@ with some losses switched off, lambda = 0):
   with ``--equal-iterations`` 10x / 4x the epochs: as many iterations as
   the full split);
 * ``M5_first_order``: M5 with ``focus_gradient='first_order'`` (Q's
-  channel weights constant in the losses' gradient: no double backward).
+  channel weights constant in the losses' gradient: no double backward);
+* ``M5_interval2``: M5 with ``focus_interval=2`` (the STF losses every
+  second iteration at twice their lambda).
 
 Every run trains on ``train`` (or its subset), is tested (last checkpoint,
 ``tools/test.py``) on ``holdout`` (the validation split, where choices are
@@ -58,9 +60,12 @@ ROWS = {
     'M5_p10': ('M5, 10% of train', LOSSES, 'train_p10'),
     'M5_p25': ('M5, 25% of train', LOSSES, 'train_p25'),
     'M5_first_order': ('M5, first-order focus gradient', LOSSES, 'train'),
+    'M5_interval2': ('M5, STF losses every 2nd iteration at 2 x lambda',
+                     LOSSES, 'train'),
 }
 # rows that change an STF setting beyond the losses: name -> stf_loss keys
-SETTINGS = {'M5_first_order': dict(focus_gradient='first_order')}
+SETTINGS = {'M5_first_order': dict(focus_gradient='first_order'),
+            'M5_interval2': dict(focus_interval=2)}
 TEST_SPLITS = dict(holdout='holdout', test='test')
 
 
