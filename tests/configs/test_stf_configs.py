@@ -96,9 +96,11 @@ def test_the_model_is_the_papers(name, stf):
     assert model.cls_head.num_classes == classes
     assert model.cls_head.in_channels == 4 * backbone.base_channels
     if stf:
-        # one lambda everywhere, the one the synthetic holdout chose
+        # one lambda and schedule everywhere, the synthetic holdout's
         assert model.stf_loss == dict(loss_e=0.1, loss_d=0.1, loss_c=0.1,
-                                      loss_gk=0.1, separate_le=True)
+                                      loss_gk=0.1, separate_le=True,
+                                      focus_interval=2,
+                                      focus_gradient='second_order')
     else:
         assert 'stf_loss' not in model
     if name.startswith('ntu'):  # MS-G3D's NTU model and schedule

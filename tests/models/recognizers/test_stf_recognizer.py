@@ -20,6 +20,9 @@ OFF = dict(loss_e=0, loss_d=0, loss_c=0, loss_gk=0)
 
 
 def _build(**stf_loss):
+    """The poster's schedule (every iteration) and lambda 1 unless asked."""
+    stf_loss = dict(dict(focus_interval=1, loss_e=1.0, loss_d=1.0,
+                         loss_c=1.0, loss_gk=1.0), **stf_loss)
     torch.manual_seed(0)
     model = MODELS.build(dict(type='STFRecognizer', backbone=BACKBONE,
                               cls_head=HEAD, stf_loss=stf_loss))
@@ -166,6 +169,19 @@ def test_focus_interval_runs_the_paper_step_every_kth_iteration_at_k_times(
         _at_iter(step)
         plain = second.loss(inputs, samples)
         assert not {k for k in plain if k.startswith('loss_')} - {'loss_cls'}
+
+
+def test_defaults_are_the_measured_choices_of_the_shipped_configs():
+    from mmengine.config import Config
+    model = MODELS.build(dict(type='STFRecognizer', backbone=BACKBONE,
+                              cls_head=HEAD))
+    assert model.weights == dict(loss_e=0.1, loss_d=0.1, loss_c=0.1,
+                                 loss_gk=0.1)
+    assert model.focus_interval == 2 and model.separate_le
+    assert model.focus_gradient == 'second_order'
+    shipped = Config.fromfile('configs/stf/_base_/stf_model.py').stf_model
+    assert model.weights == {k: shipped.stf_loss[k] for k in model.weights}
+    assert shipped.stf_loss.focus_interval == model.focus_interval
 
 
 def test_l_gk_trains_beta_and_l_e_trains_through_the_focus():
