@@ -58,3 +58,7 @@ def test_equal_iterations_scale_the_subsets_epochs():
     assert cfg.model.stf_loss.focus_gradient == 'first_order'
     cfg = stf_study.build_config('M5_interval2', 0, args)
     assert cfg.model.stf_loss.focus_interval == 2
+    # every other STF row keeps the poster's every-iteration schedule
+    assert stf_study.build_config('M3', 0, args).model.stf_loss == dict(
+        loss_e=0.1, loss_d=0.1, loss_c=0.0, loss_gk=0.0, separate_le=True,
+        focus_interval=1, focus_gradient='second_order')
