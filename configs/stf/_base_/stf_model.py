@@ -12,7 +12,7 @@
 # focus_interval = 2 (beyond the poster, which is 1): the STF losses every
 # second iteration at twice lambda, plain steps between. Holdout top-1 over 3
 # seeds at 10 epochs: 67.7 +- 6.2 against 62.3 +- 2.5 for every iteration,
-# at 2.2x instead of 3.3x the plain training step (NTU-size model, CPU;
+# at 2.29x instead of 3.44x the plain training step (NTU-size model, CPU;
 # docs/stf.md, Cost). focus_interval=1 is the poster's schedule.
 stf_lambda = 0.1
 stf_model = dict(
