@@ -22,7 +22,9 @@ with some losses switched off, lambda = 0, and the poster's schedule,
 * ``M5_first_order``: M5 with ``focus_gradient='first_order'`` (Q's
   channel weights constant in the losses' gradient: no double backward);
 * ``M5_interval2``: M5 with ``focus_interval=2`` (the STF losses every
-  second iteration at twice their lambda).
+  second iteration at twice their lambda);
+* ``M5_lambda2``: M5 on every iteration at twice the lambda (0.2), which
+  separates the schedule of ``M5_interval2`` from its larger lambda.
 
 Every run trains on ``train`` (or its subset), is tested (last checkpoint,
 ``tools/test.py``) on ``holdout`` (the validation split, where choices are
@@ -63,10 +65,12 @@ ROWS = {
     'M5_first_order': ('M5, first-order focus gradient', LOSSES, 'train'),
     'M5_interval2': ('M5, every 2nd iteration at 2 x lambda (the default)',
                      LOSSES, 'train'),
+    'M5_lambda2': ('M5, every iteration at 2 x lambda', LOSSES, 'train'),
 }
 # rows that change an STF setting beyond the losses: name -> stf_loss keys
 SETTINGS = {'M5_first_order': dict(focus_gradient='first_order'),
-            'M5_interval2': dict(focus_interval=2)}
+            'M5_interval2': dict(focus_interval=2),
+            'M5_lambda2': {k: 0.2 for k in LOSSES}}
 TEST_SPLITS = dict(holdout='holdout', test='test')
 
 
