@@ -13,7 +13,8 @@
 # second iteration at twice lambda, plain steps between. Holdout top-1 over 3
 # seeds at 10 epochs: 67.7 +- 6.2 against 62.3 +- 2.5 for every iteration,
 # at 2.29x instead of 3.44x the plain training step (NTU-size model, CPU;
-# docs/stf.md, Cost). focus_interval=1 is the poster's schedule.
+# docs/stf.md, Cost); every iteration at 2 x lambda scored 59.7 +- 9.7, so it
+# is not the larger lambda alone. focus_interval=1 is the poster's schedule.
 stf_lambda = 0.1
 stf_model = dict(
     type='STFRecognizer',
