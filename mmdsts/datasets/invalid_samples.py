@@ -11,6 +11,15 @@ ON_INVALID = ('error', 'skip')
 REPORT_LIMIT = 10
 
 
+def check_on_invalid(on_invalid: str) -> str:
+    """``dataset.on_invalid``, checked when the dataset is built (before its
+    annotations are read)."""
+    if on_invalid not in ON_INVALID:
+        raise ValueError(f'dataset.on_invalid must be one of {ON_INVALID}, '
+                         f'got {on_invalid!r}')
+    return on_invalid
+
+
 def report_lines(lines: Sequence[str], limit: int = REPORT_LIMIT) -> str:
     """At most ``limit`` indented lines, then how many were left out."""
     shown = list(lines[:limit])
@@ -29,10 +38,8 @@ def drop_or_raise(data_list: List[dict], problems: Dict[int, str], *,
 
     Raises ``error`` listing every problem when ``on_invalid='error'``, and
     ``ValueError`` when skipping would leave nothing to train on.
+    ``on_invalid`` was checked by :func:`check_on_invalid`.
     """
-    if on_invalid not in ON_INVALID:
-        raise ValueError(f'dataset.on_invalid={on_invalid!r}; use one of '
-                         f'{ON_INVALID}')
     if not problems:
         return data_list, 0
     report = report_lines([problems[i] for i in sorted(problems)])

@@ -8,7 +8,7 @@ from mmaction.datasets import PoseDataset
 from mmaction.models.utils import Graph
 from mmaction.registry import DATASETS
 
-from .invalid_samples import ON_INVALID, drop_or_raise, report_lines
+from .invalid_samples import check_on_invalid, drop_or_raise, report_lines
 
 LAYOUT_KEY = 'dataset.graph_layout (and model.backbone.graph_cfg.layout)'
 
@@ -112,14 +112,11 @@ class VerifiedPoseDataset(PoseDataset):
         if graph_layout is None:
             raise ValueError(f'{LAYOUT_KEY} is required: the layout the '
                              'keypoints are checked against')
-        if on_invalid not in ON_INVALID:
-            raise ValueError(f'dataset.on_invalid must be one of '
-                             f'{ON_INVALID}, got {on_invalid!r}')
         if kwargs.get('multi_class'):
             raise ValueError('VerifiedPoseDataset supports single-label '
                              'annotations only')
         self.num_joints = layout_num_joints(graph_layout)
-        self.on_invalid = on_invalid
+        self.on_invalid = check_on_invalid(on_invalid)
         self.num_skipped = 0
         super().__init__(ann_file, pipeline, num_classes=num_classes,
                          **kwargs)
@@ -188,6 +185,7 @@ class VerifiedPoseDataset(PoseDataset):
             data_list, lines, on_invalid=self.on_invalid,
             source=self.ann_file, dataset='VerifiedPoseDataset')
         return kept
+
     def get_data_info(self, idx: int) -> Dict:
         info = super().get_data_info(idx)
         if 'skeleton' in self.data_prefix:

@@ -6,9 +6,8 @@ from mmaction.datasets import VideoDataset
 from mmaction.registry import DATASETS
 from mmengine.fileio import exists, list_from_file
 
-from .invalid_samples import ON_INVALID, drop_or_raise
+from .invalid_samples import check_on_invalid, drop_or_raise
 from .video_checks import VIDEO_CHECKS, find_video_problems
-
 
 
 @DATASETS.register_module()
@@ -44,14 +43,11 @@ class VerifiedVideoDataset(VideoDataset):
         if video_check not in VIDEO_CHECKS:
             raise ValueError(f'dataset.video_check must be one of '
                              f'{VIDEO_CHECKS}, got {video_check!r}')
-        if on_invalid not in ON_INVALID:
-            raise ValueError(f'dataset.on_invalid must be one of '
-                             f'{ON_INVALID}, got {on_invalid!r}')
         if kwargs.get('multi_class'):
             raise ValueError('VerifiedVideoDataset supports single-label '
                              'lists only; use VideoDataset for multi_class')
         self.video_check = video_check
-        self.on_invalid = on_invalid
+        self.on_invalid = check_on_invalid(on_invalid)
         self.check_workers = check_workers
         self.num_skipped = 0
         super().__init__(ann_file, pipeline, num_classes=num_classes, **kwargs)

@@ -13,6 +13,8 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Optional, Sequence
 
+from .invalid_samples import report_lines
+
 VIDEO_CHECKS = ('open', 'exists', 'none')
 
 
@@ -113,8 +115,5 @@ def describe_problems(problems: Dict[int, str], paths: Sequence[str],
                       where: Sequence[str], limit: int = 10) -> str:
     """A readable multi-line report: one line per problem (at most ``limit``)
     naming the location (e.g. ``list.txt:12``) and the file."""
-    lines = [f'  {where[i]}: {paths[i]}: {problem}'
-             for i, problem in list(problems.items())[:limit]]
-    if len(problems) > limit:
-        lines.append(f'  ... and {len(problems) - limit} more')
-    return '\n'.join(lines)
+    return report_lines([f'{where[i]}: {paths[i]}: {problem}'
+                         for i, problem in problems.items()], limit)
