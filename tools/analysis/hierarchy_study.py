@@ -150,7 +150,8 @@ def report(results, args, command):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_study_args(parser, STAGE2, osp.join('data', 'synthetic_hierarchy'),
-                   osp.join('work_dirs', 'hierarchy'))
+                   osp.join('work_dirs', 'hierarchy'),
+                   rows_help='stage-2 rows to train (stage 1 always runs)')
     args = parser.parse_args()
     if not osp.isfile(osp.join(args.data_dir,
                                'hierarchy_holdout_list_videos.txt')):

@@ -10,7 +10,7 @@ import numpy as np
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def add_study_args(parser, rows, data_dir, work_dir):
+def add_study_args(parser, rows, data_dir, work_dir, rows_help=None):
     """The options every study has; ``rows`` the trainable rows (all by
     default), ``data_dir`` / ``work_dir`` relative to the repository."""
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
@@ -21,7 +21,7 @@ def add_study_args(parser, rows, data_dir, work_dir):
     parser.add_argument('--epochs', type=int,
                         help='override the configs\' max_epochs')
     parser.add_argument('--rows', nargs='+', choices=list(rows),
-                        default=list(rows))
+                        default=list(rows), help=rows_help)
     parser.add_argument('--data-dir', default=osp.join(ROOT, data_dir))
     parser.add_argument('--work-dir', default=osp.join(ROOT, work_dir))
     parser.add_argument('--out-dir', default=osp.join(ROOT, 'docs',

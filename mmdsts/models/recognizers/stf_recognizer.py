@@ -159,8 +159,8 @@ class STFRecognizer(RecognizerGCN):
         return losses
 
     def _stf_losses(self, x: Tensor, logits: Tensor, records: List[dict],
-                    phase: str, ramp: float = 1.0) -> Dict[str, Tensor]:
-        w = {k: ramp * v for k, v in self.weights.items()}
+                    phase: str, scale: float = 1.0) -> Dict[str, Tensor]:
+        w = {k: scale * v for k, v in self.weights.items()}
         use = {k: w[k] > 0 for k in LOSS_WEIGHTS}
         if phase == 'exploration':
             use.update(loss_d=False, loss_c=False, loss_gk=False)
